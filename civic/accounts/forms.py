@@ -1,0 +1,100 @@
+"""Account forms. Rules that also apply outside forms live in services.py."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from civic.accounts.services import AccountError, check_password_rules
+from civic.core.forms import PlainLine, optional_id
+from civic.territories.services import city_choices, neighbourhood_choices
+
+
+def password_rules(form, field) -> None:
+    """The service's password rules, checked with the other fields so every mistake shows at once."""
+    try:
+        check_password_rules(field.data or "")
+    except AccountError as error:
+        raise ValidationError(str(error.message)) from None
+
+
+class HomeFieldsMixin:
+    def fill_home_choices(self) -> None:
+        self.home_city.choices = city_choices(_l("I prefer not to say"))
+        self.home_neighbourhood.choices = neighbourhood_choices(_l("I prefer not to say"))
+
+
+class RegistrationForm(HomeFieldsMixin, FlaskForm):
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[DataRequired(_l("Enter the name others will see.")), PlainLine(2, 80)],
+        description=_l("Your first name, a nickname or your full name: it appears next to what you post."),
+        render_kw={"autocomplete": "nickname", "maxlength": 80},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        description=_l("Never shown publicly. We use it to confirm your account and to reset your password."),
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Choose a password.")), password_rules],
+        description=_l("At least 10 characters. A phrase of several words is easy to remember and hard to guess."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    home_city = SelectField(_l("Your city"), coerce=optional_id, validate_choice=True)
+    home_neighbourhood = SelectField(
+        _l("Your neighbourhood"),
+        coerce=optional_id,
+        description=_l("Optional. It helps you follow what happens where you live."),
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(_l("Enter your current password."))],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(_l("Choose a new password.")), password_rules],
+                                 description=_l("At least 10 characters."), render_kw={"autocomplete": "new-password"})
+    new_password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(_l("Repeat the new password.")), EqualTo("new_password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))],
+                       render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[InputRequired(_l("Choose a new password.")), password_rules],
+                             description=_l("At least 10 characters."), render_kw={"autocomplete": "new-password"})
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(_l("Repeat the new password.")), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(HomeFieldsMixin, FlaskForm):
+    display_name = StringField(_l("Name shown to others"),
+                               validators=[DataRequired(_l("Enter the name others will see.")), PlainLine(2, 80)],
+                               render_kw={"autocomplete": "nickname", "maxlength": 80})
+    home_city = SelectField(_l("Your city"), coerce=optional_id)
+    home_neighbourhood = SelectField(_l("Your neighbourhood"), coerce=optional_id)

@@ -1,0 +1,98 @@
+"""People who use the platform and the role each one holds."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.core.models import TimestampMixin
+from civic.extensions import db
+from civic.territories.models import City, Neighbourhood
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    MODERATOR = "moderator"  # municipal staff, scoped to one or more cities
+    ADMIN = "admin"  # runs the platform
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: _l("Resident"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+moderator_city = Table(
+    "moderator_city",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("city_id", ForeignKey("city.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('resident', 'moderator', 'admin')", name="role_known"),
+        CheckConstraint("locale IS NULL OR locale IN ('it', 'en')", name="locale_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value, index=True)
+    home_city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id", ondelete="SET NULL"), index=True)
+    home_neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True
+    )
+    locale: Mapped[str | None] = mapped_column(String(5))
+    email_confirmed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login cookie: changing it (new password, reset) signs out every other session.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    home_city: Mapped[City | None] = relationship(foreign_keys=[home_city_id])
+    home_neighbourhood: Mapped[Neighbourhood | None] = relationship(foreign_keys=[home_neighbourhood_id])
+    moderated_cities: Mapped[list[City]] = relationship(secondary=moderator_city, order_by=City.name)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == Role.MODERATOR
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"

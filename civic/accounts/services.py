@@ -1,0 +1,238 @@
+"""Account operations. Each takes the acting data explicitly, validates, changes state
+and flushes; the caller (a view or a CLI command) commits once.
+"""
+from __future__ import annotations
+
+import logging
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from civic.accounts import tokens
+from civic.accounts.models import Role, User, new_session_token
+from civic.core.mail import send_mail
+from civic.core.rules import RuleError
+from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.territories.models import City, Neighbourhood
+
+log = logging.getLogger("civic.accounts")
+
+PASSWORD_MAX_LENGTH = 256
+# Checked against when the email is unknown, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("civic-timing-equaliser")
+
+
+class AccountError(RuleError):
+    """An account rule was broken (taken email, short password...)."""
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, syntax-checked address; raises AccountError with a readable message."""
+    value = (raw or "").strip()
+    if has_forbidden_characters(value) or len(value) > 254:
+        raise AccountError(_l("Enter a valid email address."), "email")
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError(_l("Enter a valid email address, for example name@example.it."), "email") from None
+    return checked.normalized.lower()
+
+
+def check_password_rules(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if has_forbidden_characters(password):
+        raise AccountError(_l("The password contains characters that are not allowed."), "password")
+    if len(password) < minimum:
+        raise AccountError(_l("The password must be at least %(num)d characters long.", num=minimum), "password")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError(
+            _l("The password must be at most %(num)d characters long.", num=PASSWORD_MAX_LENGTH), "password"
+        )
+
+
+def hash_password(password: str) -> str:
+    # scrypt: slow and salted. Tests configure cheaper parameters of the same method.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def resolve_home(city_id: int | None, neighbourhood_id: int | None) -> tuple[City | None, Neighbourhood | None]:
+    city = db.session.get(City, city_id) if city_id else None
+    if city_id and city is None:
+        raise AccountError(_l("Choose a city from the list."), "home_city")
+    neighbourhood = db.session.get(Neighbourhood, neighbourhood_id) if neighbourhood_id else None
+    if neighbourhood_id and neighbourhood is None:
+        raise AccountError(_l("Choose a neighbourhood from the list."), "home_neighbourhood")
+    if neighbourhood is not None and (city is None or neighbourhood.city_id != city.id):
+        raise AccountError(_l("The neighbourhood you chose is not in the city you chose."), "home_neighbourhood")
+    return city, neighbourhood
+
+
+def register_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    home_city_id: int | None = None,
+    home_neighbourhood_id: int | None = None,
+    role: Role = Role.RESIDENT,
+    locale: str | None = None,
+    confirmed: bool = False,
+) -> User:
+    email = normalise_email(email)
+    name = normalise_line(display_name)
+    if has_forbidden_characters(display_name) or not 2 <= len(name) <= 80:
+        raise AccountError(_l("Enter a name between 2 and 80 characters, without special characters."), "display_name")
+    check_password_rules(password)
+    city, neighbourhood = resolve_home(home_city_id, home_neighbourhood_id)
+    if find_by_email(email) is not None:
+        raise AccountError(_l("An account with this email address already exists. Log in or reset your password."), "email")
+    user = User(
+        email=email,
+        display_name=name,
+        password_hash=hash_password(password),
+        role=role.value,
+        home_city=city,
+        home_neighbourhood=neighbourhood,
+        locale=locale,
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    log.info("account created", extra={"user_id": user.id, "role": user.role})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; an unknown email costs the same time."""
+    try:
+        address = normalise_email(email)
+    except AccountError:
+        address = None
+    user = find_by_email(address) if address else None
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Store a new password and sign out every other session of this account."""
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise AccountError(_l("The current password is not correct."), "current_password")
+    set_password(user, new_password)
+    log.info("password changed", extra={"user_id": user.id})
+
+
+def update_profile(user: User, *, display_name: str, home_city_id: int | None, home_neighbourhood_id: int | None) -> None:
+    name = normalise_line(display_name)
+    if has_forbidden_characters(display_name) or not 2 <= len(name) <= 80:
+        raise AccountError(_l("Enter a name between 2 and 80 characters, without special characters."), "display_name")
+    city, neighbourhood = resolve_home(home_city_id, home_neighbourhood_id)
+    user.display_name = name
+    user.home_city = city
+    user.home_neighbourhood = neighbourhood
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+
+
+def _site_url(endpoint: str, **values) -> str:
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def send_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way."""
+    try:
+        user = find_by_email(normalise_email(email))
+    except AccountError:
+        return
+    if user is None or not user.active:
+        log.info("password reset asked for an unknown address")
+        return
+    link = _site_url("accounts.reset_password", token=tokens.make_reset_token(user))
+    minutes = current_app.config["TOKEN_MAX_AGE_RESET"] // 60
+    with force_locale(user.locale or "it"):
+        subject = _("Reset your password")
+        body = _(
+            "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your account "
+            "on %(site)s. Open this link to choose a new password:\n\n%(link)s\n\n"
+            "The link works once and expires in %(minutes)d minutes. If you did not ask for it, ignore this "
+            "message: your password stays the same.",
+            name=user.display_name, site=current_app.config["SITE_NAME"], link=link, minutes=minutes,
+        )
+    send_mail(user.email, subject, body)
+
+
+def send_confirmation(user: User) -> None:
+    link = _site_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
+    with force_locale(user.locale or "it"):
+        subject = _("Confirm your email address")
+        body = _(
+            "Hello %(name)s,\n\nwelcome to %(site)s. Open this link to confirm your email address:\n\n"
+            "%(link)s\n\nIf you did not create an account, ignore this message.",
+            name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
+        )
+    send_mail(user.email, subject, body)
+
+
+def confirm_email(token: str) -> User | None:
+    user = tokens.read_confirm_token(token)
+    if user is not None and user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.flush()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = tokens.read_reset_token(token)
+    if user is None:
+        raise AccountError(_l("This reset link is not valid or has expired. Ask for a new one."))
+    set_password(user, new_password)
+    # Receiving the link proves the address is the user's.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    log.info("password reset", extra={"user_id": user.id})
+    return user
+
+
+def grant_moderation(user: User, cities: list[City]) -> None:
+    """Make the user a moderator of these cities (admins keep their role)."""
+    from civic.audit import services as audit
+
+    if user.role == Role.RESIDENT:
+        user.role = Role.MODERATOR.value
+    for city in cities:
+        if city not in user.moderated_cities:
+            user.moderated_cities.append(city)
+            audit.record(None, "user.grant_moderation", "user", user.id, f"{user.display_name} → {city.name}",
+                         city_id=city.id)
+    db.session.flush()

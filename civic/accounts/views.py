@@ -1,0 +1,200 @@
+"""Registration, login, passwords, email confirmation and public profiles."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from civic.accounts import services, tokens
+from civic.accounts.auth import safe_next
+from civic.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from civic.accounts.models import User
+from civic.core.forms import form_status, run_form
+from civic.core.mail import MailError
+from civic.core.ratelimit import completed, config_limit
+from civic.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _start_session(user: User, remember: bool) -> None:
+    # A new session at login: nothing from before the login survives (fixation).
+    locale = session.get("locale")
+    session.clear()
+    if user.locale is None and locale:
+        user.locale = locale
+    login_user(user, remember=remember)
+    session.permanent = True
+    services.record_login(user)
+
+
+@bp.route("/account/register", methods=["GET", "POST"])
+@limiter.limit(config_limit("RATELIMIT_SIGNUP"), methods=["POST"], deduct_when=completed)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegistrationForm()
+    form.fill_home_choices()
+    done, user = run_form(form, lambda: services.register_user(
+        email=form.email.data,
+        display_name=form.display_name.data,
+        password=form.password.data,
+        home_city_id=form.home_city.data,
+        home_neighbourhood_id=form.home_neighbourhood.data,
+        locale=session.get("locale"),
+    ))
+    if not done:
+        return render_template("accounts/register.html", form=form), form_status(form)
+    _start_session(user, remember=False)
+    db.session.commit()
+    try:
+        services.send_confirmation(user)
+        flash(_("Welcome! We sent you an email: open the link in it to confirm your address."), "success")
+    except MailError:
+        flash(_("Welcome! We could not send the confirmation email now: you can ask for it again from your account."),
+              "warning")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/login", methods=["GET", "POST"])
+@limiter.limit(config_limit("RATELIMIT_LOGIN"), methods=["POST"])
+def login():
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user, remember=form.remember.data)
+            db.session.commit()
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(next_url))
+        # The same answer whether the email is unknown or the password wrong.
+        form.form_errors.append(_("The email or the password is not correct."))
+    return render_template("accounts/login.html", form=form, next_url=next_url), form_status(form)
+
+
+@bp.route("/account/logout", methods=["POST"])
+def logout():
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=None if request.method == "POST" else user)
+    form.fill_home_choices()
+    if request.method == "GET":
+        form.home_city.data = user.home_city_id
+        form.home_neighbourhood.data = user.home_neighbourhood_id
+    done, _result = run_form(form, lambda: services.update_profile(
+        user,
+        display_name=form.display_name.data,
+        home_city_id=form.home_city.data,
+        home_neighbourhood_id=form.home_neighbourhood.data,
+    ))
+    if not done:
+        return render_template("accounts/account.html", form=form), form_status(form)
+    db.session.commit()
+    flash(_("Your profile has been saved."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = PasswordChangeForm()
+    done, _result = run_form(form, lambda: services.change_password(
+        user, form.current_password.data, form.new_password.data))
+    if not done:
+        return render_template("accounts/password_change.html", form=form), form_status(form)
+    # The session token changed: log in again here so that only the other sessions end.
+    _start_session(user, remember=False)
+    db.session.commit()
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@limiter.limit(config_limit("RATELIMIT_RESET"), methods=["POST"], deduct_when=completed)
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.send_password_reset(form.email.data)
+        except MailError:
+            flash(_("We could not send the email now. Try again in a few minutes."), "danger")
+            return render_template("accounts/reset_request.html", form=form), 503
+        flash(_("If an account exists for that address, we have sent it a link to choose a new password. "
+                "Check your inbox (and the spam folder)."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), form_status(form)
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if tokens.read_reset_token(token) is None:
+        flash(_("This reset link is not valid or has expired. Ask for a new one."), "danger")
+        return redirect(url_for("accounts.request_reset"))
+    form = ResetPasswordForm()
+    done, _result = run_form(form, lambda: services.reset_password(token, form.password.data))
+    if not done:
+        return render_template("accounts/reset_password.html", form=form), form_status(form)
+    db.session.commit()
+    flash(_("Your new password is saved. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/confirm/<token>")
+def confirm_email(token: str):
+    user = services.confirm_email(token)
+    if user is None:
+        flash(_("This confirmation link is not valid or has expired. Log in and ask for a new one."), "danger")
+        return redirect(url_for("core.home"))
+    db.session.commit()
+    flash(_("Thank you: your email address is confirmed."), "success")
+    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.route("/account/confirm", methods=["POST"])
+@login_required
+@limiter.limit("3 per hour")
+def resend_confirmation():
+    if current_user.email_confirmed:
+        flash(_("Your email address is already confirmed."), "info")
+    else:
+        try:
+            services.send_confirmation(current_user)
+            flash(_("We sent you a new confirmation email."), "success")
+        except MailError:
+            flash(_("We could not send the email now. Try again in a few minutes."), "danger")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/users/<int:user_id>")
+def profile(user_id: int):
+    from civic.comments.services import by_author as comments_by
+    from civic.posts.listing import by_author
+    from civic.posts.models import Idea, Need
+
+    user = db.get_or_404(User, user_id)
+    if not user.active:
+        abort(404)
+    return render_template(
+        "accounts/profile.html", user=user,
+        needs=by_author(Need, user.id), ideas=by_author(Idea, user.id), comments=comments_by(user.id),
+    )

@@ -1,0 +1,48 @@
+"""Comments on any post, with replies one level deep."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.accounts.models import User
+from civic.core.models import TimestampMixin
+from civic.extensions import db
+
+
+class Comment(TimestampMixin, db.Model):
+    __tablename__ = "comment"
+    __table_args__ = (
+        Index("ix_comment_post_created", "post_id", "created_at"),
+        Index("ix_comment_author_created", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime | None]
+    # A deleted comment keeps its place ("commento eliminato") so that its replies stay readable.
+    deleted_at: Mapped[datetime | None]
+    # Hidden by a moderator: keeps its place, like a deleted comment, without its text.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+
+    author: Mapped[User] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    post = relationship("Post")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None

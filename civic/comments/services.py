@@ -1,0 +1,124 @@
+"""Comments on posts: one level of replies; authors edit and delete their own.
+
+The post's comment_count counts the comments that are not deleted, and moves in the
+same transaction as the comment.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from civic.accounts.models import User
+from civic.comments.models import Comment
+from civic.core.richtext import render_markdown
+from civic.core.rules import RuleError
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.moderation.visibility import visible_comment, visible_post
+from civic.posts.models import Post
+from civic.posts.permissions import can_comment
+from civic.posts.services import PostForbidden
+
+log = logging.getLogger("civic.comments")
+
+COMMENT_MAX = 5_000
+
+
+class CommentError(RuleError):
+    pass
+
+
+def _checked_body(body: str | None) -> str:
+    text = (body or "").replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise CommentError(_l("This field contains characters that are not allowed."), "body")
+    if not text:
+        raise CommentError(_l("Write something before sending."), "body")
+    if len(text) > COMMENT_MAX:
+        raise CommentError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=COMMENT_MAX,
+                              got=len(text)), "body")
+    return text
+
+
+def add_comment(user: User, post: Post, body: str, parent_id: int | None = None) -> Comment:
+    if not can_comment(user, post):
+        raise PostForbidden(_l("Log in to comment."))
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.post_id != post.id:
+            raise CommentError(_l("The comment you are replying to does not exist."), "parent_id")
+        if parent.parent_id is not None:
+            raise CommentError(_l("You can reply to a comment, not to a reply. Reply to the first comment of the thread."),
+                               "parent_id")
+        if not parent.is_visible:
+            raise CommentError(_l("This comment was deleted: it cannot receive new replies."), "parent_id")
+    text = _checked_body(body)
+    comment = Comment(post_id=post.id, author=user, parent=parent, body_markdown=text, body_html=render_markdown(text))
+    db.session.add(comment)
+    db.session.execute(update(Post).where(Post.id == post.id).values(
+        comment_count=Post.comment_count + 1, first_reaction_at=func.coalesce(Post.first_reaction_at, utcnow())))
+    db.session.flush()
+    db.session.expire(post, ["comment_count", "first_reaction_at"])
+    log.info("comment posted", extra={"comment_id": comment.id, "post_id": post.id, "user_id": user.id})
+    return comment
+
+
+def _own(user: User, comment: Comment) -> None:
+    if user is None or not user.is_authenticated or comment.author_id != user.id:
+        raise PostForbidden(_l("Only the author can change this comment."))
+    if comment.is_deleted:
+        raise CommentError(_l("This comment was deleted."))
+
+
+def edit_comment(user: User, comment: Comment, body: str) -> None:
+    _own(user, comment)
+    text = _checked_body(body)
+    comment.body_markdown = text
+    comment.body_html = render_markdown(text)
+    comment.edited_at = utcnow()
+    db.session.flush()
+
+
+def delete_comment(user: User, comment: Comment) -> None:
+    """The comment keeps its place in the thread, without its text."""
+    _own(user, comment)
+    # Only the request that really deletes it moves the counter (a double click sends two).
+    deleted = db.session.execute(
+        update(Comment.__table__).where(Comment.id == comment.id, Comment.deleted_at.is_(None))
+        .values(deleted_at=utcnow(), body_markdown="", body_html="").returning(Comment.id)
+    ).first()
+    if deleted is None:
+        raise CommentError(_l("This comment was deleted."))
+    if comment.hidden_at is None:  # a hidden comment was already taken out of the count
+        db.session.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
+    db.session.expire(comment)
+    db.session.flush()
+
+
+def thread(post: Post) -> list[tuple[Comment, list[Comment]]]:
+    """The post's comments in order, each with its replies: two queries whatever the size."""
+    comments = db.session.scalars(
+        select(Comment).where(Comment.post_id == post.id).options(selectinload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    replies: dict[int, list[Comment]] = {}
+    roots = []
+    for comment in comments:
+        if comment.parent_id is None:
+            roots.append(comment)
+        else:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    return [(root, replies.get(root.id, [])) for root in roots]
+
+
+def by_author(author_id: int, limit: int = 20) -> list[Comment]:
+    """A person's latest visible comments, with the post each belongs to."""
+    return list(db.session.scalars(
+        select(Comment).join(Post, Post.id == Comment.post_id)
+        .where(Comment.author_id == author_id, visible_comment(), visible_post())
+        .options(selectinload(Comment.post)).order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    ))

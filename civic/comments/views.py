@@ -1,0 +1,79 @@
+"""Writing, editing and deleting comments."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic.comments import services
+from civic.comments.forms import CommentForm
+from civic.comments.models import Comment
+from civic.core.errors import abort_with, get_or_404
+from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.ratelimit import completed, config_limit, per_account
+from civic.extensions import db, limiter
+from civic.posts.models import Post
+from civic.posts.services import PostForbidden
+from civic.posts.views import post_url
+
+bp = Blueprint("comments", __name__)
+
+
+def _comment(comment_id: int) -> Comment:
+    return get_or_404(Comment, comment_id, _("This comment does not exist."))
+
+
+@bp.route("/posts/<int:post_id>/comments", methods=["POST"])
+@limiter.limit(config_limit("RATELIMIT_COMMENT"), key_func=per_account, deduct_when=completed)
+def add(post_id: int):
+    post = get_or_404(Post, post_id, _("This content does not exist."))
+    if post.hidden_at is not None:
+        abort_with(404, _("This content does not exist."))
+    if not current_user.is_authenticated:
+        flash(_("Log in to comment."), "info")
+        return redirect(url_for("accounts.login", next=post_url(post, _anchor="comments")))
+    form = CommentForm()
+    done, comment = run_form(form, lambda: services.add_comment(
+        current_user._get_current_object(), post, form.body.data, form.parent_id.data))
+    if not done:
+        if form.parent_id.errors or any(e for e in form.form_errors):
+            abort_with(422, " ".join(map(str, [*form.parent_id.errors, *form.form_errors])))
+        return render_template("comments/form.html", post=post, form=form), form_status(form)
+    db.session.commit()
+    flash(_("Your comment is published."), "success")
+    return redirect(post_url(post, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    comment = _comment(comment_id)
+    user = current_user._get_current_object()
+    if comment.author_id != user.id or comment.is_deleted:
+        abort_with(403, _("Only the author can change this comment."))
+    form = CommentForm()
+    if not form.is_submitted():
+        form.body.data = comment.body_markdown
+    done, _result = run_form(form, lambda: services.edit_comment(user, comment, form.body.data))
+    if not done:
+        return render_template("comments/form.html", post=comment.post, form=form, comment=comment), form_status(form)
+    db.session.commit()
+    flash(_("Your comment has been changed."), "success")
+    return redirect(post_url(comment.post, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete(comment_id: int):
+    comment = _comment(comment_id)
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    try:
+        services.delete_comment(current_user._get_current_object(), comment)
+    except PostForbidden as error:
+        abort_with(403, error.message)
+    except services.CommentError as error:
+        abort_with(409, error.message)
+    db.session.commit()
+    flash(_("Your comment has been deleted."), "info")
+    return redirect(post_url(comment.post, _anchor=f"comment-{comment.id}"))

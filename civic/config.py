@@ -1,0 +1,122 @@
+"""Settings read from CIVIC_* environment variables, with embedded defaults.
+
+Every variable is documented in README.md. The defaults give a working site on
+SQLite in `instance/` with no configuration at all.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"CIVIC_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def instance_path() -> Path:
+    return Path(_env("INSTANCE_PATH", str(DEFAULT_INSTANCE))).resolve()
+
+
+def load_secret_key(instance: Path) -> str:
+    """The key from CIVIC_SECRET_KEY, else the one kept in instance/, created once.
+
+    Several workers may start at once: the file is created exclusively, and a
+    worker that loses the race reads the winner's key.
+    """
+    given = _env("SECRET_KEY")
+    if given:
+        return given
+    path = instance / SECRET_KEY_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
+    """Flask configuration built from the environment (a given secret key wins)."""
+    env = _env("ENV", "development")
+    production = env == "production"
+    database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'civic.sqlite3'}")
+    redis_url = _env("REDIS_URL")
+    return {
+        "CIVIC_ENV": env,
+        "SECRET_KEY": secret_key or load_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
+        # Forms posted to the server are small; files arrive in later features.
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME", 14 * 24 * 3600),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": "it",
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Rome"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": _env("RATELIMIT_LOGIN", "5 per minute"),
+        "RATELIMIT_SIGNUP": _env("RATELIMIT_SIGNUP", "5 per hour"),
+        "RATELIMIT_RESET": _env("RATELIMIT_RESET", "5 per hour"),
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _env_int("SMTP_PORT", 587),
+        "SMTP_USER": _env("SMTP_USER"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_SECURITY": _env("SMTP_SECURITY", "starttls"),  # starttls | ssl | none
+        "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
+        "MAIL_FROM": _env("MAIL_FROM", "Città Inclusive <noreply@localhost>"),
+        "SITE_NAME": _env("SITE_NAME", "Città Inclusive"),
+        "BASE_URL": _env("BASE_URL"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "LOG_FORMAT": _env("LOG_FORMAT", "json" if production else "text"),
+        "TOKEN_MAX_AGE_RESET": _env_int("RESET_TOKEN_MAX_AGE", 3600),
+        "TOKEN_MAX_AGE_CONFIRM": _env_int("CONFIRM_TOKEN_MAX_AGE", 7 * 24 * 3600),
+        "PASSWORD_MIN_LENGTH": 10,
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
+        "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        "RATELIMIT_POST": _env("RATELIMIT_POST", "10 per hour"),
+        "RATELIMIT_COMMENT": _env("RATELIMIT_COMMENT", "30 per hour"),
+        "RATELIMIT_VOTE": _env("RATELIMIT_VOTE", "120 per hour"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

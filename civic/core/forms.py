@@ -1,0 +1,111 @@
+"""Validators and fields every form uses."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, ValidationError
+
+from civic.core.rules import RuleError
+from civic.core.text import has_forbidden_characters, normalise_line
+from civic.extensions import db
+
+# Primary keys are 32-bit integers on every backend: larger numbers cannot name a row.
+ID_MAX = 2**31 - 1
+NOT_AN_ID = -1  # matches no choice and no row, so the field or the service refuses it clearly
+
+
+def optional_id(value):
+    """Coerce a submitted id: None when empty, NOT_AN_ID when not a valid id."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= ID_MAX else NOT_AN_ID
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 0 < int(text) <= ID_MAX:
+        return NOT_AN_ID
+    return int(text)
+
+
+def required_id(value):
+    return NOT_AN_ID if (coerced := optional_id(value)) is None else coerced
+
+
+def unix_newlines(value):
+    """Browsers send CRLF line breaks: count and store one character per line break."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal number that refuses NaN and infinities, which Decimal() would accept."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class ActionForm(FlaskForm):
+    """No fields: carries the CSRF token of a button (vote, withdraw, delete)."""
+
+
+class PlainLine:
+    """A one-line text: no control or direction-override characters, length in bounds."""
+
+    def __init__(self, min_length: int = 1, max_length: int = 255):
+        self.min_length = min_length
+        self.max_length = max_length
+
+    def __call__(self, form, field) -> None:
+        raw = field.data or ""
+        if has_forbidden_characters(raw):
+            raise ValidationError(_l("This field contains characters that are not allowed."))
+        value = normalise_line(raw)
+        if len(value) < self.min_length:
+            raise ValidationError(
+                _l("Enter at least %(num)d characters.", num=self.min_length)
+            )
+        if len(value) > self.max_length:
+            raise ValidationError(
+                _l("Enter at most %(num)d characters (you entered %(got)d).", num=self.max_length, got=len(value))
+            )
+        field.data = value
+
+
+def show_rule_error(form: FlaskForm, error: RuleError) -> None:
+    """Put a service's message next to the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def run_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Validate a submitted form and run the service on it.
+
+    Returns (True, result) when the service succeeded (the view then commits), else
+    (False, None) with the form carrying the messages and the session rolled back.
+    A refusal that is not about the input (403, 409) ends the request with its error page.
+    """
+    if not form.validate_on_submit():
+        return False, None
+    try:
+        result = action()
+    except RuleError as error:
+        db.session.rollback()
+        if error.status != 422:
+            from civic.core.errors import abort_with
+
+            abort_with(error.status, error.message)
+        show_rule_error(form, error)
+        return False, None
+    return True, result
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 for a submitted form that was refused, 200 for a form shown for the first time."""
+    return 422 if form.is_submitted() else 200

@@ -1,0 +1,53 @@
+"""Outgoing email: through SMTP when CIVIC_SMTP_HOST is set, written to the log otherwise."""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+
+log = logging.getLogger("civic.mail")
+
+
+class MailError(RuntimeError):
+    """The message could not be handed to the SMTP server."""
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="civic.local")
+    message.set_content(body)
+
+    host = config["SMTP_HOST"]
+    if not host:
+        log.info("email not sent (no SMTP server configured)", extra={"to": to, "subject": subject, "body": body})
+        return
+    try:
+        _deliver(message, config)
+    except (OSError, smtplib.SMTPException) as error:
+        log.error("email delivery failed", extra={"to": to, "subject": subject, "error": str(error)})
+        raise MailError(str(error)) from error
+    log.info("email sent", extra={"to": to, "subject": subject})
+
+
+def _deliver(message: EmailMessage, config) -> None:
+    security = (config["SMTP_SECURITY"] or "starttls").lower()
+    timeout = config["SMTP_TIMEOUT"]
+    if security == "ssl":
+        client = smtplib.SMTP_SSL(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout,
+                                  context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
+    with client:
+        if security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if config["SMTP_USER"]:
+            client.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        client.send_message(message)

@@ -1,0 +1,52 @@
+"""What every template can use: formatting per locale, the city selector, permissions."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from civic.accounts.permissions import TEMPLATE_PERMISSIONS
+from civic.core.i18n import LANGUAGE_NATIVE_NAMES, LANGUAGES
+from civic.posts.permissions import TEMPLATE_PERMISSIONS as POST_PERMISSIONS
+from civic.posts.views import post_url
+from civic.territories.services import all_cities
+
+
+def format_eur(amount: Decimal | float | int | None) -> str:
+    if amount is None:
+        return "—"
+    return format_currency(amount, "EUR")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date=format_date,
+        datetime=format_datetime,
+        number=format_decimal,
+        eur=format_eur,
+    )
+    app.jinja_env.globals.update(TEMPLATE_PERMISSIONS)
+    app.jinja_env.globals.update(POST_PERMISSIONS)
+    app.jinja_env.globals["post_url"] = post_url
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _layout_context() -> dict:
+        if request.endpoint == "static":
+            return {}
+        # The city being looked at, else the one chosen in the header, else the user's own.
+        current_slug = (request.view_args or {}).get("slug") if request.blueprint in ("posts", "territories") else None
+        current_slug = current_slug or session.get("city")
+        if not current_slug and current_user.is_authenticated and current_user.home_city is not None:
+            current_slug = current_user.home_city.slug
+        return {
+            "languages": LANGUAGES,
+            "language_names": LANGUAGE_NATIVE_NAMES,
+            "current_locale": str(get_locale() or "it"),
+            "header_cities": all_cities(),
+            "current_city_slug": current_slug,
+            "site_name": app.config["SITE_NAME"],
+        }

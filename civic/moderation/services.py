@@ -1,0 +1,210 @@
+"""Reports, hiding and the moderation queue. Moderators act only in their cities; every
+action is written to the audit log."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from civic.accounts.models import User
+from civic.accounts.permissions import can_moderate_city, is_admin
+from civic.audit import services as audit
+from civic.comments.models import Comment
+from civic.core.rules import RuleError
+from civic.core.text import has_forbidden_characters
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.moderation.models import Report, ReportReason
+from civic.posts.models import Post
+from civic.posts.services import PostForbidden
+
+log = logging.getLogger("civic.moderation")
+
+DETAILS_MAX = 1000
+HIDE_REASON_MAX = 500
+
+
+class ModerationError(RuleError):
+    pass
+
+
+class AlreadyReported(ModerationError):
+    status = 409
+
+
+def find_target(kind: str, target_id: int) -> Post | Comment | None:
+    model = {"post": Post, "comment": Comment}.get(kind)
+    return db.session.get(model, target_id) if model is not None else None
+
+
+def target_city_id(target: Post | Comment) -> int:
+    return target.city_id if isinstance(target, Post) else target.post.city_id
+
+
+def _require_moderator(user: User, target: Post | Comment) -> None:
+    post = target if isinstance(target, Post) else target.post
+    if not can_moderate_city(user, post.city):
+        raise PostForbidden(_l("Only the moderators of %(city)s can do this.", city=post.city.name))
+
+
+def report(user: User, target: Post | Comment, reason: str, details: str = "") -> Report:
+    """A user flags content; one report per user and item."""
+    if reason not in {r.value for r in ReportReason}:
+        raise ModerationError(_l("Choose a reason from the list."), "reason")
+    text = (details or "").strip()
+    if has_forbidden_characters(text.replace("\n", " ").replace("\r", " ")):
+        raise ModerationError(_l("This field contains characters that are not allowed."), "details")
+    if len(text) > DETAILS_MAX:
+        raise ModerationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=DETAILS_MAX,
+                                 got=len(text)), "details")
+    if reason == ReportReason.OTHER and not text:
+        raise ModerationError(_l("Say briefly what is wrong."), "details")
+    kind = "post" if isinstance(target, Post) else "comment"
+    exists = db.session.scalar(select(Report.id).where(
+        Report.reporter_id == user.id, Report.target_kind == kind, Report.target_id == target.id))
+    if exists:
+        raise AlreadyReported(_l("You have already reported this. The moderators will look at it."))
+    entry = Report(reporter_id=user.id, target_kind=kind, target_id=target.id, city_id=target_city_id(target),
+                   reason=reason, details=text)
+    db.session.add(entry)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same report sent twice at once
+        db.session.rollback()
+        raise AlreadyReported(_l("You have already reported this. The moderators will look at it.")) from None
+    log.info("content reported", extra={"target": f"{kind}:{target.id}", "user_id": user.id})
+    return entry
+
+
+def _checked_reason(reason: str) -> str:
+    text = " ".join((reason or "").split())
+    if has_forbidden_characters(reason or ""):
+        raise ModerationError(_l("This field contains characters that are not allowed."), "reason")
+    if not text:
+        raise ModerationError(_l("Write the reason: the author will see it."), "reason")
+    if len(text) > HIDE_REASON_MAX:
+        raise ModerationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=HIDE_REASON_MAX,
+                                 got=len(text)), "reason")
+    return text
+
+
+def _resolve_reports(user: User, kind: str, target_id: int) -> int:
+    result = db.session.execute(
+        update(Report).where(Report.target_kind == kind, Report.target_id == target_id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=user.id)
+    )
+    return result.rowcount or 0
+
+
+def hide(user: User, target: Post | Comment, reason: str) -> None:
+    _require_moderator(user, target)
+    text = _checked_reason(reason)
+    kind = "post" if isinstance(target, Post) else "comment"
+    model = Post if kind == "post" else Comment
+    hidden = db.session.execute(
+        update(model.__table__).where(model.id == target.id, model.hidden_at.is_(None))
+        .values(hidden_at=utcnow(), hidden_reason=text).returning(model.id)
+    ).first()
+    if hidden is None:
+        raise ModerationError(_l("This content is already hidden."))
+    if kind == "comment" and target.deleted_at is None:
+        db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count - 1))
+    _resolve_reports(user, kind, target.id)
+    db.session.expire(target)
+    audit.record(user, f"{kind}.hide", kind, target.id, _describe(target), reason=text, city_id=target_city_id(target))
+
+
+def unhide(user: User, target: Post | Comment) -> None:
+    _require_moderator(user, target)
+    kind = "post" if isinstance(target, Post) else "comment"
+    model = Post if kind == "post" else Comment
+    shown = db.session.execute(
+        update(model.__table__).where(model.id == target.id, model.hidden_at.is_not(None))
+        .values(hidden_at=None, hidden_reason=None).returning(model.id)
+    ).first()
+    if shown is None:
+        raise ModerationError(_l("This content is not hidden."))
+    if kind == "comment" and target.deleted_at is None:
+        db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count + 1))
+    db.session.expire(target)
+    audit.record(user, f"{kind}.unhide", kind, target.id, _describe(target), city_id=target_city_id(target))
+
+
+def dismiss(user: User, target: Post | Comment) -> int:
+    """The reports were not founded: close them, the content stays."""
+    _require_moderator(user, target)
+    kind = "post" if isinstance(target, Post) else "comment"
+    closed = _resolve_reports(user, kind, target.id)
+    audit.record(user, f"{kind}.dismiss_reports", kind, target.id, _describe(target),
+                 city_id=target_city_id(target))
+    return closed
+
+
+def _describe(target: Post | Comment) -> str:
+    if isinstance(target, Post):
+        return target.title
+    return f"{target.post.title} · #{target.id}"
+
+
+@dataclass
+class QueueItem:
+    kind: str
+    target: Post | Comment
+    reports: list[Report] = field(default_factory=list)
+    latest: datetime | None = None
+
+
+def queue(user: User, sort: str = "newest") -> list[QueueItem]:
+    """Open reports grouped by item, in the cities the user moderates (all for admins)."""
+    conditions = [Report.resolved_at.is_(None)]
+    if not is_admin(user):
+        city_ids = [c.id for c in user.moderated_cities]
+        conditions.append(Report.city_id.in_(city_ids or [-1]))
+    reports = db.session.scalars(select(Report).where(*conditions).options(joinedload(Report.reporter))
+                                 .order_by(Report.created_at.desc())).all()
+    grouped: dict[tuple[str, int], QueueItem] = {}
+    for entry in reports:
+        key = (entry.target_kind, entry.target_id)
+        if key not in grouped:
+            grouped[key] = QueueItem(kind=entry.target_kind, target=None, latest=entry.created_at)
+        grouped[key].reports.append(entry)
+    # Targets in bulk, with what the page shows of them: a fixed number of queries per page.
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(
+        Post.id.in_([tid for kind, tid in grouped if kind == "post"])).options(joinedload(Post.city)))}
+    comments = {c.id: c for c in db.session.scalars(select(Comment).where(
+        Comment.id.in_([tid for kind, tid in grouped if kind == "comment"]))
+        .options(joinedload(Comment.post).joinedload(Post.city)))}
+    items = []
+    for (kind, target_id), item in grouped.items():
+        item.target = posts.get(target_id) if kind == "post" else comments.get(target_id)
+        if item.target is not None:
+            items.append(item)
+    if sort == "most_reported":
+        items.sort(key=lambda i: (len(i.reports), i.latest), reverse=True)
+    return items
+
+
+def open_report_count(user: User) -> int:
+    conditions = [Report.resolved_at.is_(None)]
+    if not is_admin(user):
+        conditions.append(Report.city_id.in_([c.id for c in user.moderated_cities] or [-1]))
+    return db.session.scalar(select(func.count()).select_from(Report).where(*conditions))
+
+
+def hidden_items(user: User, limit: int = 50) -> list[Post | Comment]:
+    """Recently hidden posts and comments in the user's cities, to review or show again."""
+    posts = select(Post).where(Post.hidden_at.is_not(None))
+    comments = select(Comment).join(Post, Post.id == Comment.post_id).where(Comment.hidden_at.is_not(None))
+    if not is_admin(user):
+        city_ids = [c.id for c in user.moderated_cities] or [-1]
+        posts = posts.where(Post.city_id.in_(city_ids))
+        comments = comments.where(Post.city_id.in_(city_ids))
+    found = list(db.session.scalars(posts.options(joinedload(Post.city)).order_by(Post.hidden_at.desc()).limit(limit)))
+    found += list(db.session.scalars(comments.options(joinedload(Comment.post).joinedload(Post.city))
+                                     .order_by(Comment.hidden_at.desc()).limit(limit)))
+    return sorted(found, key=lambda item: item.hidden_at, reverse=True)[:limit]

@@ -1,0 +1,91 @@
+"""Reporting content, and the moderation queue of the city's moderators."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic.accounts.models import Role
+from civic.comments.models import Comment
+from civic.core.errors import abort_with
+from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.ratelimit import completed, config_limit, per_account
+from civic.extensions import db, limiter
+from civic.moderation import services
+from civic.moderation.forms import HideForm, ReportForm
+from civic.posts.models import Post
+from civic.posts.views import post_url
+
+bp = Blueprint("moderation", __name__)
+
+
+def _target(kind: str, target_id: int, visible_only: bool = True) -> Post | Comment:
+    target = services.find_target(kind, target_id)
+    post = target if isinstance(target, Post) else getattr(target, "post", None)
+    if target is None or (visible_only and (target.hidden_at is not None or post.hidden_at is not None)):
+        abort_with(404, _("This content does not exist."))
+    return target
+
+
+def _back_to(target: Post | Comment) -> str:
+    if isinstance(target, Post):
+        return post_url(target)
+    return post_url(target.post, _anchor=f"comment-{target.id}")
+
+
+@bp.route("/report/<any(post, comment):kind>/<int:target_id>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(config_limit("RATELIMIT_COMMENT"), key_func=per_account, methods=["POST"], deduct_when=completed)
+def report(kind: str, target_id: int):
+    target = _target(kind, target_id)
+    form = ReportForm()
+    form.fill_choices()
+    done, _result = run_form(form, lambda: services.report(
+        current_user._get_current_object(), target, form.reason.data, form.details.data))
+    if not done:
+        return render_template("moderation/report.html", form=form, target=target, kind=kind), form_status(form)
+    db.session.commit()
+    flash(_("Thank you: the moderators will look at your report."), "success")
+    return redirect(_back_to(target))
+
+
+def _require_moderator_role() -> None:
+    if current_user.role not in (Role.MODERATOR, Role.ADMIN):
+        abort_with(403, _("Only moderators and administrators can see the moderation queue."))
+
+
+@bp.route("/moderation/")
+@login_required
+def queue():
+    _require_moderator_role()
+    sort = request.args.get("sort", "newest")
+    if sort not in ("newest", "most_reported"):
+        abort_with(400, _("Unknown sort order. Use one of: %(sorts)s.", sorts="newest, most_reported"))
+    user = current_user._get_current_object()
+    return render_template("moderation/queue.html", items=services.queue(user, sort), sort=sort,
+                           hidden=services.hidden_items(user), hide_form=HideForm(), action_form=ActionForm())
+
+
+@bp.route("/moderation/<any(post, comment):kind>/<int:target_id>/<any(hide, unhide, dismiss):action>",
+          methods=["POST"])
+@login_required
+def act(kind: str, target_id: int, action: str):
+    _require_moderator_role()
+    target = _target(kind, target_id, visible_only=False)
+    user = current_user._get_current_object()
+    if action == "hide":
+        form = HideForm()
+        done, _result = run_form(form, lambda: services.hide(user, target, form.reason.data))
+        if not done:
+            return render_template("moderation/hide.html", form=form, target=target, kind=kind), form_status(form)
+        flash(_("The content is now hidden everywhere."), "success")
+    else:
+        form = ActionForm()
+        done, _result = run_form(form, lambda: (services.unhide if action == "unhide" else services.dismiss)(
+            user, target))
+        if not done:
+            abort_with(409 if form.form_errors else 400, " ".join(map(str, form.form_errors)) or _(
+                "The request could not be verified. Reload the page and try again."))
+        flash(_("The content is visible again.") if action == "unhide" else _("The reports were dismissed."), "success")
+    db.session.commit()
+    return redirect(url_for("moderation.queue"))

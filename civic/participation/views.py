@@ -1,0 +1,62 @@
+"""Supporting a need or voting an idea, and taking it back: plain POST forms, no JavaScript needed."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from civic.core.errors import abort_with, get_or_404
+from civic.core.forms import ActionForm
+from civic.core.ratelimit import config_limit, per_account
+from civic.extensions import db, limiter
+from civic.participation import services
+from civic.posts.models import Post
+from civic.posts.services import PostForbidden
+from civic.posts.views import post_url
+
+bp = Blueprint("participation", __name__)
+
+
+def _target(post_id: int) -> Post:
+    post = get_or_404(Post, post_id, _("This content does not exist."))
+    if post.hidden_at is not None:
+        abort_with(404, _("This content does not exist."))
+    return post
+
+
+def _checked(post: Post):
+    """Anonymous visitors go to the login page, and come back to the post afterwards."""
+    if not current_user.is_authenticated:
+        flash(_("Log in to support needs and vote ideas."), "info")
+        return redirect(url_for("accounts.login", next=post_url(post)))
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    return None
+
+
+@bp.route("/posts/<int:post_id>/vote", methods=["POST"])
+@limiter.limit(config_limit("RATELIMIT_VOTE"), key_func=per_account)
+def vote(post_id: int):
+    post = _target(post_id)
+    if (response := _checked(post)) is not None:
+        return response
+    try:
+        services.add_vote(current_user._get_current_object(), post)
+    except PostForbidden as error:
+        abort_with(403, error.message)
+    db.session.commit()
+    flash(_("Thank you: your support is counted.") if post.kind == "need" else _("Thank you: your vote is counted."),
+          "success")
+    return redirect(post_url(post, _anchor="participation"))
+
+
+@bp.route("/posts/<int:post_id>/unvote", methods=["POST"])
+@limiter.limit(config_limit("RATELIMIT_VOTE"), key_func=per_account)
+def unvote(post_id: int):
+    post = _target(post_id)
+    if (response := _checked(post)) is not None:
+        return response
+    services.remove_vote(current_user._get_current_object(), post)
+    db.session.commit()
+    flash(_("Your support has been withdrawn.") if post.kind == "need" else _("Your vote has been withdrawn."), "info")
+    return redirect(post_url(post, _anchor="participation"))

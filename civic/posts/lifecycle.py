@@ -1,0 +1,176 @@
+"""The public lifecycle of an idea: every status, every allowed move, who may make it and
+what it requires, in one table; one function performs a move and records it.
+
+Views, templates and the API ask `available_moves(user, idea)` and call `perform(...)`;
+none of them decides a status on its own. Later stages (co-design, start-up support,
+funded projects) attach their own records with `on_enter(status)`.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from civic.accounts.models import User
+from civic.accounts.permissions import can_moderate_city
+from civic.audit import services as audit
+from civic.core.richtext import render_markdown
+from civic.core.rules import RuleError
+from civic.extensions import db
+from civic.posts.models import Idea, Post, PostEvent
+from civic.posts.models import PostStatus as S
+from civic.posts.services import PostForbidden
+
+log = logging.getLogger("civic.lifecycle")
+
+REASON_MAX = 5_000
+
+
+class Actor(enum.StrEnum):
+    MODERATOR = "moderator"  # a moderator of the idea's city, or an admin
+    AUTHOR = "author"
+
+    @property
+    def label(self) -> str:
+        return str(ACTOR_LABELS[self])
+
+
+ACTOR_LABELS = {Actor.MODERATOR: _l("Municipality"), Actor.AUTHOR: _l("Author")}
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    sources: frozenset[S]
+    target: S
+    actor: Actor
+    label: object  # a lazy string
+    reason_required: bool = True
+
+
+def _move(action, sources, target, actor, label, reason_required=True) -> Move:
+    return Move(action, frozenset(sources), target, actor, label, reason_required)
+
+
+MOVES: tuple[Move, ...] = (
+    _move("review", {S.PUBLISHED}, S.UNDER_REVIEW, Actor.MODERATOR, _l("Start the review")),
+    _move("shortlist", {S.UNDER_REVIEW}, S.SHORTLISTED, Actor.MODERATOR, _l("Shortlist")),
+    _move("select", {S.SHORTLISTED}, S.SELECTED_FOR_CODESIGN, Actor.MODERATOR, _l("Select for co-design")),
+    _move("start_codesign", {S.SELECTED_FOR_CODESIGN}, S.IN_CODESIGN, Actor.MODERATOR, _l("Start the co-design")),
+    _move("start_support", {S.IN_CODESIGN}, S.IN_STARTUP, Actor.MODERATOR, _l("Start the start-up support")),
+    _move("fund", {S.IN_STARTUP}, S.FUNDED, Actor.MODERATOR, _l("Mark as funded")),
+    _move("complete", {S.FUNDED}, S.COMPLETED, Actor.MODERATOR, _l("Mark as completed")),
+    _move("reject", {S.PUBLISHED, S.UNDER_REVIEW, S.SHORTLISTED, S.SELECTED_FOR_CODESIGN}, S.REJECTED,
+          Actor.MODERATOR, _l("Do not select")),
+    _move("reopen", {S.REJECTED}, S.UNDER_REVIEW, Actor.MODERATOR, _l("Reopen the review")),
+    _move("withdraw", {S.PUBLISHED, S.UNDER_REVIEW}, S.WITHDRAWN, Actor.AUTHOR, _l("Withdraw"),
+          reason_required=False),
+)
+MOVES_BY_ACTION = {move.action: move for move in MOVES}
+
+# Statuses in which an idea still collects votes (calls will narrow this to their voting phase).
+VOTABLE = frozenset({S.PUBLISHED, S.UNDER_REVIEW, S.SHORTLISTED})
+
+_HOOKS: dict[S, list[Callable[[User, Idea, PostEvent], None]]] = {}
+
+
+def on_enter(status: S):
+    """Register what happens when an idea enters `status` (runs in the move's transaction)."""
+    def register(function):
+        _HOOKS.setdefault(status, []).append(function)
+        return function
+    return register
+
+
+class MoveError(RuleError):
+    """The move is not possible from the idea's current status."""
+
+
+class MoveConflict(RuleError):
+    """Someone else moved the idea meanwhile (409)."""
+
+    status = 409
+
+
+def _may_act(user: User | None, idea: Post, actor: Actor) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if actor is Actor.MODERATOR:
+        return can_moderate_city(user, idea.city)
+    return idea.author_id == user.id
+
+
+def available_moves(user: User | None, idea: Post) -> list[Move]:
+    if not isinstance(idea, Idea):
+        return []
+    status = S(idea.status)
+    return [m for m in MOVES if status in m.sources and _may_act(user, idea, m.actor)]
+
+
+def perform(user: User, idea: Post, action: str, reason: str | None = "",
+            expected_version: int | None = None) -> PostEvent:
+    """Move the idea and record the step with its public answer, or refuse with a clear reason."""
+    move = MOVES_BY_ACTION.get(action)
+    if move is None or not isinstance(idea, Idea):
+        raise MoveError(_l("This action does not exist."), "action")
+    if not _may_act(user, idea, move.actor):
+        if move.actor is Actor.MODERATOR:
+            raise PostForbidden(_l("Only the moderators of %(city)s can do this.", city=idea.city.name))
+        raise PostForbidden(_l("Only the author can do this."))
+    current = S(idea.status)
+    if expected_version is not None and expected_version != idea.status_version:
+        raise MoveConflict(_l("This idea changed while you were looking at it: it is now \"%(status)s\". "
+                              "Reload the page and decide again.", status=current.label))
+    if current not in move.sources:
+        raise MoveError(_l("\"%(action)s\" is not possible for an idea that is \"%(status)s\".",
+                           action=move.label, status=current.label), "action")
+    text = (reason or "").replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise MoveError(_l("This field contains characters that are not allowed."), "reason")
+    if move.reason_required and not text:
+        raise MoveError(_l("Write the public answer: it explains the decision to the author and to everyone."),
+                        "reason")
+    if len(text) > REASON_MAX:
+        raise MoveError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=REASON_MAX, got=len(text)),
+                        "reason")
+
+    # Compare-and-set on the status and its version: of two simultaneous moves, one wins.
+    moved = db.session.execute(
+        update(Post.__table__)
+        .where(Post.id == idea.id, Post.status == current.value, Post.status_version == idea.status_version)
+        .values(status=move.target.value, status_version=Post.status_version + 1)
+        .returning(Post.id)
+    ).first()
+    if moved is None:
+        db.session.expire(idea)
+        raise MoveConflict(_l("This idea changed while you were looking at it. Reload the page and decide again."))
+    db.session.expire(idea, ["status", "status_version"])
+    event = PostEvent(
+        post_id=idea.id, action=move.action, from_status=current.value, to_status=move.target.value,
+        reason_markdown=text, reason_html=render_markdown(text) if text else "",
+        actor_id=user.id, actor_role=move.actor.value,
+    )
+    db.session.add(event)
+    db.session.flush()
+    if move.actor is Actor.MODERATOR:
+        audit.record(user, f"idea.{move.action}", "idea", idea.id,
+                     summary=f"{idea.title}: {current.value} → {move.target.value}", reason=text, city_id=idea.city_id)
+    for hook in _HOOKS.get(move.target, []):
+        hook(user, idea, event)
+    log.info("idea moved", extra={"post_id": idea.id, "action": move.action, "to": move.target.value,
+                                  "user_id": user.id})
+    return event
+
+
+def history(post: Post) -> list[PostEvent]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(
+        select(PostEvent).where(PostEvent.post_id == post.id).options(joinedload(PostEvent.actor))
+        .order_by(PostEvent.created_at, PostEvent.id)
+    ))

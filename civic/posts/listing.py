@@ -1,0 +1,163 @@
+"""Lists of needs and ideas of a city: filters, sorting, pagination.
+
+A page costs a fixed number of queries whatever its size: one for the rows (with their
+author, neighbourhood and theme joined in), one for the total.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.orm import joinedload
+
+from civic.core.rules import RuleError
+from civic.extensions import db
+from civic.moderation.visibility import visible_post
+from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.territories.models import City, Neighbourhood, Theme
+
+PER_PAGE_DEFAULT = 20
+PER_PAGE_MAX = 50
+SORTS = ("newest", "votes", "comments", "random")
+# A multiplicative hash of the id, salted with the visitor's seed: a stable shuffle per visitor
+# that works the same on SQLite and PostgreSQL.
+_HASH_FACTOR = 2654435761
+_HASH_MODULUS = 4294967291
+
+
+class ListingError(RuleError):
+    """A list parameter that is not valid (the view answers 400 with the message)."""
+
+
+@dataclass
+class Listing:
+    model: type[Post]
+    city: City
+    neighbourhood: Neighbourhood | None = None
+    theme: Theme | None = None
+    status: str | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+    seed: int = 0
+    items: list[Post] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    def args(self, **changes) -> dict:
+        """The query arguments of this list, with some changed (for links to other pages)."""
+        values = {
+            "neighbourhood": self.neighbourhood.slug if self.neighbourhood else None,
+            "theme": self.theme.slug if self.theme else None,
+            "status": self.status,
+            "sort": self.sort if self.sort != "newest" else None,
+            "per_page": self.per_page if self.per_page != PER_PAGE_DEFAULT else None,
+            "page": self.page if self.page != 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _positive_int(raw: str | None, name: str, default: int, maximum: int | None = None) -> int:
+    if raw in (None, ""):
+        return default
+    # isdigit() alone admits "²" and other digits int() refuses; six digits are plenty for a list.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1:
+        raise ListingError(_l("The parameter %(name)s must be a whole number from 1 up.", name=name))
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        raise ListingError(_l("The parameter %(name)s can be at most %(max)d.", name=name, max=maximum))
+    return value
+
+
+def parse(model: type[Post], city: City, args, seed: int) -> Listing:
+    """Read the list parameters from the query string; anything unknown is refused clearly."""
+    listing = Listing(model=model, city=city, seed=seed)
+    sort = args.get("sort") or "newest"
+    if sort not in SORTS:
+        raise ListingError(_l("Unknown sort order. Use one of: %(sorts)s.", sorts=", ".join(SORTS)))
+    listing.sort = sort
+    listing.page = _positive_int(args.get("page"), "page", 1, maximum=100_000)
+    listing.per_page = _positive_int(args.get("per_page"), "per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
+    if slug := args.get("neighbourhood"):
+        listing.neighbourhood = db.session.scalar(
+            select(Neighbourhood).where(Neighbourhood.city_id == city.id, Neighbourhood.slug == slug))
+        if listing.neighbourhood is None:
+            raise ListingError(_l("%(city)s has no neighbourhood called %(name)s.", city=city.name, name=slug))
+    if slug := args.get("theme"):
+        listing.theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
+        if listing.theme is None:
+            raise ListingError(_l("Unknown theme: %(name)s.", name=slug))
+    if status := args.get("status"):
+        if status not in {s.value for s in PostStatus}:
+            raise ListingError(_l("Unknown status: %(name)s.", name=status))
+        listing.status = status
+    return listing
+
+
+def run(listing: Listing) -> Listing:
+    model = listing.model
+    conditions = [Post.city_id == listing.city.id, visible_post()]
+    if listing.neighbourhood is not None:
+        conditions.append(Post.neighbourhood_id == listing.neighbourhood.id)
+    if listing.theme is not None:
+        conditions.append(Post.theme_id == listing.theme.id)
+    if listing.status is not None:
+        conditions.append(Post.status == listing.status)
+
+    order = {
+        "newest": [Post.created_at.desc(), Post.id.desc()],
+        "votes": [Post.vote_count.desc(), Post.created_at.desc(), Post.id.desc()],
+        "comments": [Post.comment_count.desc(), Post.created_at.desc(), Post.id.desc()],
+        "random": [(cast(Post.id, BigInteger) * _HASH_FACTOR + listing.seed) % _HASH_MODULUS, Post.id],
+    }[listing.sort]
+    query = (
+        select(model).where(*conditions)
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .order_by(*order)
+        .limit(listing.per_page).offset((listing.page - 1) * listing.per_page)
+    )
+    listing.items = list(db.session.scalars(query).unique())
+    listing.total = db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+    return listing
+
+
+def latest(model: type[Post], city: City, limit: int = 5) -> list[Post]:
+    return list(db.session.scalars(
+        select(model).where(Post.city_id == city.id, visible_post())
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+    ).unique())
+
+
+def city_figures(city: City) -> dict[str, int]:
+    """Needs, ideas, supports, votes and comments of a city in one query."""
+    rows = db.session.execute(
+        select(Post.kind, func.count(), func.coalesce(func.sum(Post.vote_count), 0),
+               func.coalesce(func.sum(Post.comment_count), 0))
+        .where(Post.city_id == city.id, visible_post()).group_by(Post.kind)
+    ).all()
+    figures = {"needs": 0, "ideas": 0, "supports": 0, "votes": 0, "comments": 0}
+    for kind, count, votes, comments in rows:
+        if kind == "need":
+            figures.update(needs=count, supports=int(votes))
+        else:
+            figures.update(ideas=count, votes=int(votes))
+        figures["comments"] += int(comments)
+    return figures
+
+
+MODELS = {"need": Need, "idea": Idea}
+
+
+def by_author(model: type[Post], author_id: int, limit: int = 20) -> list[Post]:
+    return list(db.session.scalars(
+        select(model).where(Post.author_id == author_id, visible_post())
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+    ).unique())

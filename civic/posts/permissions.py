@@ -1,0 +1,55 @@
+"""Who may do what with needs and ideas. Shared by views, templates and services."""
+from __future__ import annotations
+
+from civic.accounts.models import User
+from civic.posts.models import Idea, Post, PostStatus
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def can_post(user: User | None) -> bool:
+    return _signed_in(user)
+
+
+def is_locked(post: Post) -> bool:
+    """An idea is frozen once people have voted or commented on it: they reacted to that text."""
+    return isinstance(post, Idea) and post.first_reaction_at is not None
+
+
+def can_edit(user: User | None, post: Post) -> bool:
+    return (
+        _signed_in(user)
+        and post.hidden_at is None
+        and post.author_id == user.id
+        and post.status == PostStatus.PUBLISHED
+        and not is_locked(post)
+    )
+
+
+def can_withdraw(user: User | None, post: Post) -> bool:
+    from civic.posts.lifecycle import available_moves
+
+    return any(move.action == "withdraw" for move in available_moves(user, post))
+
+
+def can_vote(user: User | None, post: Post) -> bool:
+    """Supports count on needs; votes on ideas while the lifecycle keeps them open."""
+    from civic.posts.lifecycle import VOTABLE
+
+    return _signed_in(user) and post.status in VOTABLE and post.hidden_at is None
+
+
+def can_comment(user: User | None, post: Post) -> bool:
+    return _signed_in(user) and post.hidden_at is None
+
+
+TEMPLATE_PERMISSIONS = {
+    "can_post": can_post,
+    "can_edit_post": can_edit,
+    "can_withdraw_post": can_withdraw,
+    "can_vote": can_vote,
+    "can_comment": can_comment,
+    "is_locked": is_locked,
+}

@@ -1,0 +1,220 @@
+"""Pages of needs and ideas: city lists, the page of each, posting, editing, withdrawing."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from civic.accounts.permissions import can_moderate_city
+from civic.comments.forms import CommentForm
+from civic.comments.services import thread
+from civic.core.errors import abort_with, get_or_404
+from civic.core.forms import ActionForm, form_status, optional_id, run_form
+from civic.core.ratelimit import completed, config_limit, per_account
+from civic.extensions import db, limiter
+from civic.participation.services import voted_post_ids
+from civic.posts import lifecycle, listing, services
+from civic.posts.forms import IdeaForm, MoveForm, NeedForm
+from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.territories.models import City, Theme
+
+bp = Blueprint("posts", __name__)
+
+KINDS = {
+    "need": {"model": Need, "form": NeedForm, "plural": "needs"},
+    "idea": {"model": Idea, "form": IdeaForm, "plural": "ideas"},
+}
+
+
+def post_url(post: Post, **values) -> str:
+    """The permanent, readable address of a post: /needs/12-fontanella-rotta."""
+    return url_for(f"posts.{post.kind}", post_id=post.id, slug=post.slug, **values)
+
+
+def _city(slug: str) -> City:
+    city = db.session.scalar(select(City).where(City.slug == slug).options(selectinload(City.neighbourhoods)))
+    if city is None:
+        abort_with(404, _("There is no city at this address."))
+    return city
+
+
+def _post(model: type[Post], post_id: int) -> Post:
+    return get_or_404(model, post_id, _("This need does not exist.") if model is Need else _("This idea does not exist."))
+
+
+def _visitor_seed() -> int:
+    """The seed of the "random" order: stable for a visitor, different between visitors."""
+    if "list_seed" not in session:
+        session["list_seed"] = secrets.randbelow(2**31)
+    return session["list_seed"]
+
+
+def _list(kind: str, slug: str):
+    city = _city(slug)
+    try:
+        page = listing.parse(KINDS[kind]["model"], city, request.args, _visitor_seed())
+    except listing.ListingError as error:
+        abort_with(400, error.message)
+    listing.run(page)
+    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    return render_template(
+        "posts/list.html", kind=kind, city=city, listing=page, themes=themes,
+        statuses=[(status.value, status.label) for status in PostStatus],
+    )
+
+
+@bp.route("/cities/<slug>/needs")
+def needs(slug: str):
+    return _list("need", slug)
+
+
+@bp.route("/cities/<slug>/ideas")
+def ideas(slug: str):
+    return _list("idea", slug)
+
+
+def _show(kind: str, post_id: int, slug: str | None):
+    post = _post(KINDS[kind]["model"], post_id)
+    if post.hidden_at is not None:
+        if not can_moderate_city(current_user, post.city):
+            if current_user.is_authenticated and current_user.id == post.author_id:
+                return render_template("posts/hidden.html", post=post)
+            abort_with(404, _("This need does not exist.") if kind == "need" else _("This idea does not exist."))
+    if slug != post.slug:
+        return redirect(post_url(post), code=301)
+    return render_template(
+        f"posts/{kind}.html", post=post, thread=thread(post), comment_form=CommentForm(),
+        action_form=ActionForm(), voted=post.id in voted_post_ids(current_user, [post]),
+        **_lifecycle_context(post),
+    )
+
+
+def _lifecycle_context(post: Post, form: MoveForm | None = None) -> dict:
+    moves = [m for m in lifecycle.available_moves(current_user, post) if m.action != "withdraw"]
+    if form is None:
+        form = MoveForm(formdata=None)
+        form.version.data = post.status_version
+    form.fill_choices(moves)
+    return {"history": lifecycle.history(post), "moves": moves, "move_form": form}
+
+
+@bp.route("/needs/<int:post_id>", defaults={"slug": None})
+@bp.route("/needs/<int:post_id>-<slug>")
+def need(post_id: int, slug: str | None):
+    return _show("need", post_id, slug)
+
+
+@bp.route("/ideas/<int:post_id>", defaults={"slug": None})
+@bp.route("/ideas/<int:post_id>-<slug>")
+def idea(post_id: int, slug: str | None):
+    return _show("idea", post_id, slug)
+
+
+def _create(kind: str, slug: str):
+    city = _city(slug)
+    form = KINDS[kind]["form"]()
+    if kind == "idea":
+        wanted = [i for i in map(optional_id, request.args.getlist("need")) if i and i > 0]
+        form.fill_choices(city, extra_need_ids=wanted)
+        if not form.is_submitted():
+            form.needs.data = wanted
+    else:
+        form.fill_choices(city)
+    if not form.is_submitted() and current_user.home_neighbourhood_id:
+        form.neighbourhood.data = current_user.home_neighbourhood_id
+    create = services.create_need if kind == "need" else services.create_idea
+    done, post = run_form(form, lambda: create(current_user._get_current_object(), city, form.data_for_service()))
+    if not done:
+        return render_template("posts/form.html", kind=kind, city=city, form=form, post=None), form_status(form)
+    db.session.commit()
+    flash(_("Your need is published. Thank you!") if kind == "need" else _("Your idea is published. Thank you!"),
+          "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/cities/<slug>/needs/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(config_limit("RATELIMIT_POST"), key_func=per_account, methods=["POST"], deduct_when=completed)
+def new_need(slug: str):
+    return _create("need", slug)
+
+
+@bp.route("/cities/<slug>/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(config_limit("RATELIMIT_POST"), key_func=per_account, methods=["POST"], deduct_when=completed)
+def new_idea(slug: str):
+    return _create("idea", slug)
+
+
+def _edit(kind: str, post_id: int):
+    post = _post(KINDS[kind]["model"], post_id)
+    user = current_user._get_current_object()
+    try:
+        services.check_can_edit(user, post)
+    except services.PostForbidden as error:
+        abort_with(403, error.message)
+    form = KINDS[kind]["form"]()
+    if kind == "idea":
+        form.fill_choices(post.city, extra_need_ids=[n.id for n in post.needs])
+    else:
+        form.fill_choices(post.city)
+    if not form.is_submitted():
+        form.load(post)
+    done, _result = run_form(form, lambda: services.update_post(user, post, form.data_for_service()))
+    if not done:
+        return render_template("posts/form.html", kind=kind, city=post.city, form=form, post=post), form_status(form)
+    db.session.commit()
+    flash(_("Your changes are saved."), "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/needs/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_need(post_id: int):
+    return _edit("need", post_id)
+
+
+@bp.route("/ideas/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_idea(post_id: int):
+    return _edit("idea", post_id)
+
+
+@bp.route("/ideas/<int:post_id>/moves", methods=["POST"])
+@login_required
+def move_idea(post_id: int):
+    """A moderator's decision on an idea, with its public answer."""
+    idea = _post(Idea, post_id)
+    user = current_user._get_current_object()
+    moves = [m for m in lifecycle.available_moves(user, idea) if m.action != "withdraw"]
+    if not moves:
+        abort_with(403, _("Only the moderators of %(city)s can decide on this idea, and only while it is open to a decision.",
+                          city=idea.city.name))
+    form = MoveForm()
+    form.fill_choices(moves)
+    done, _event = run_form(form, lambda: lifecycle.perform(
+        user, idea, form.action.data, form.reason.data, expected_version=form.version.data))
+    if not done:
+        return render_template("posts/move.html", post=idea, **_lifecycle_context(idea, form)), form_status(form)
+    db.session.commit()
+    flash(_("Decision recorded and published on the idea's page."), "success")
+    return redirect(post_url(idea, _anchor="history"))
+
+
+@bp.route("/ideas/<int:post_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_idea(post_id: int):
+    idea = _post(Idea, post_id)
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    try:
+        services.withdraw_idea(current_user._get_current_object(), idea)
+    except services.PostForbidden as error:
+        abort_with(403, error.message)
+    db.session.commit()
+    flash(_("Your idea has been withdrawn. It stays visible, marked as withdrawn."), "info")
+    return redirect(post_url(idea))
