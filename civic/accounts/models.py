@@ -64,6 +64,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # Blocked by a moderator: login refused with the reason, content hidden (civic/moderation/blocking.py).
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(String(500))
     # Part of the login cookie: changing it (new password, reset) signs out every other session.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 

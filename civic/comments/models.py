@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
@@ -30,6 +30,8 @@ class Comment(TimestampMixin, db.Model):
     # Hidden by a moderator: keeps its place, like a deleted comment, without its text.
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    # Hidden because its author was blocked: unblocking shows it again.
+    hidden_by_block: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     author: Mapped[User] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id])

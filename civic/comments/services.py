@@ -76,6 +76,8 @@ def _own(user: User, comment: Comment) -> None:
 
 def edit_comment(user: User, comment: Comment, body: str) -> None:
     _own(user, comment)
+    if comment.hidden_at is not None or comment.post.hidden_at is not None:
+        raise PostForbidden(_l("The moderators hid this comment: it can no longer be changed."))
     text = _checked_body(body)
     comment.body_markdown = text
     comment.body_html = render_markdown(text)
@@ -87,13 +89,15 @@ def delete_comment(user: User, comment: Comment) -> None:
     """The comment keeps its place in the thread, without its text."""
     _own(user, comment)
     # Only the request that really deletes it moves the counter (a double click sends two).
+    # RETURNING reads hidden_at from the row as updated, after any hiding committed meanwhile, so a
+    # comment hidden and deleted at the same moment leaves the count once.
     deleted = db.session.execute(
         update(Comment.__table__).where(Comment.id == comment.id, Comment.deleted_at.is_(None))
-        .values(deleted_at=utcnow(), body_markdown="", body_html="").returning(Comment.id)
+        .values(deleted_at=utcnow(), body_markdown="", body_html="").returning(Comment.hidden_at)
     ).first()
     if deleted is None:
         raise CommentError(_l("This comment was deleted."))
-    if comment.hidden_at is None:  # a hidden comment was already taken out of the count
+    if deleted.hidden_at is None:  # a hidden comment was already taken out of the count
         db.session.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
     db.session.expire(comment)
     db.session.flush()

@@ -49,8 +49,12 @@ def add(post_id: int):
 def edit(comment_id: int):
     comment = _comment(comment_id)
     user = current_user._get_current_object()
+    if comment.post.hidden_at is not None:
+        abort_with(404, _("This content does not exist."))
     if comment.author_id != user.id or comment.is_deleted:
         abort_with(403, _("Only the author can change this comment."))
+    if comment.hidden_at is not None:
+        abort_with(403, _("The moderators hid this comment: it can no longer be changed."))
     form = CommentForm()
     if not form.is_submitted():
         form.body.data = comment.body_markdown

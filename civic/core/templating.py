@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -38,7 +38,9 @@ def register(app: Flask) -> None:
         if request.endpoint == "static":
             return {}
         # The city being looked at, else the one chosen in the header, else the user's own.
-        current_slug = (request.view_args or {}).get("slug") if request.blueprint in ("posts", "territories") else None
+        # A page under /cities/<slug> names it; a page of a city's content sets g.city_slug.
+        on_city_page = request.url_rule is not None and request.url_rule.rule.startswith("/cities/<slug>")
+        current_slug = g.get("city_slug") or ((request.view_args or {}).get("slug") if on_city_page else None)
         current_slug = current_slug or session.get("city")
         if not current_slug and current_user.is_authenticated and current_user.home_city is not None:
             current_slug = current_user.home_city.slug

@@ -39,7 +39,7 @@ class Report(db.Model):
     __table_args__ = (
         # One report per person and item.
         UniqueConstraint("reporter_id", "target_kind", "target_id"),
-        CheckConstraint("target_kind IN ('post', 'comment')", name="target_known"),
+        CheckConstraint("target_kind IN ('post', 'comment', 'user')", name="target_known"),
         CheckConstraint("reason IN ('spam', 'offensive', 'off_topic', 'personal_data', 'other')", name="reason_known"),
         Index("ix_report_target", "target_kind", "target_id"),
         Index("ix_report_open_created", "resolved_at", "created_at"),
@@ -49,7 +49,8 @@ class Report(db.Model):
     reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     target_kind: Mapped[str] = mapped_column(String(10))
     target_id: Mapped[int]
-    city_id: Mapped[int] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), index=True)
+    # The city whose moderators handle it; None for a profile without a home city (admins handle it).
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,17 @@ class AlreadyReported(ModerationError):
     status = 409
 
 
+class StateConflict(ModerationError):
+    """The content is already in the state asked for (another moderator acted first)."""
+
+    status = 409
+
+
+def _returned_flags(model) -> tuple:
+    # A comment's deleted_at, read from the row as updated: the count moves only for a live comment.
+    return (model.id, model.deleted_at) if model is Comment else (model.id,)
+
+
 def find_target(kind: str, target_id: int) -> Post | Comment | None:
     model = {"post": Post, "comment": Comment}.get(kind)
     return db.session.get(model, target_id) if model is not None else None
@@ -108,11 +119,11 @@ def hide(user: User, target: Post | Comment, reason: str) -> None:
     model = Post if kind == "post" else Comment
     hidden = db.session.execute(
         update(model.__table__).where(model.id == target.id, model.hidden_at.is_(None))
-        .values(hidden_at=utcnow(), hidden_reason=text).returning(model.id)
+        .values(hidden_at=utcnow(), hidden_reason=text).returning(*_returned_flags(model))
     ).first()
     if hidden is None:
-        raise ModerationError(_l("This content is already hidden."))
-    if kind == "comment" and target.deleted_at is None:
+        raise StateConflict(_l("This content is already hidden."))
+    if kind == "comment" and hidden.deleted_at is None:
         db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count - 1))
     _resolve_reports(user, kind, target.id)
     db.session.expire(target)
@@ -125,11 +136,11 @@ def unhide(user: User, target: Post | Comment) -> None:
     model = Post if kind == "post" else Comment
     shown = db.session.execute(
         update(model.__table__).where(model.id == target.id, model.hidden_at.is_not(None))
-        .values(hidden_at=None, hidden_reason=None).returning(model.id)
+        .values(hidden_at=None, hidden_reason=None).returning(*_returned_flags(model))
     ).first()
     if shown is None:
-        raise ModerationError(_l("This content is not hidden."))
-    if kind == "comment" and target.deleted_at is None:
+        raise StateConflict(_l("This content is not hidden."))
+    if kind == "comment" and shown.deleted_at is None:
         db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count + 1))
     db.session.expire(target)
     audit.record(user, f"{kind}.unhide", kind, target.id, _describe(target), city_id=target_city_id(target))

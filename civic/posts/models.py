@@ -11,10 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
+from civic.calls.models import Call
 from civic.core.models import TimestampMixin
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
@@ -97,8 +98,8 @@ class Post(TimestampMixin, db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     # Rendered and sanitised once, when saved: pages show this.
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=PostStatus.PUBLISHED.value, index=True)
-    image_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(30), default=PostStatus.PUBLISHED.value, index=True)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"), index=True)
     # Kept in the same transaction as the rows they count (see participation and comments).
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
@@ -108,6 +109,8 @@ class Post(TimestampMixin, db.Model):
     # Hidden by a moderator: absent from every list, count and page (see civic/moderation/visibility.py).
     hidden_at: Mapped[datetime | None] = mapped_column(index=True)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    # Hidden because its author was blocked: unblocking shows it again (a moderator's own hiding stays).
+    hidden_by_block: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Grows by one at each status move: a move made on an outdated page is refused (409).
     status_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -189,7 +192,13 @@ class Idea(Post):
     # The organisation it is posted on behalf of; the organisations table (and its
     # foreign key) arrives with the Third Sector organisations.
     organisation_id: Mapped[int | None] = mapped_column(index=True)
+    # The call it was submitted to; None for the city's open ideas board.
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    # The idea that absorbed this one (status "merged"); its votes moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"), index=True)
 
+    call: Mapped[Call | None] = relationship()
+    merged_into: Mapped[Idea | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     needs: Mapped[list[Need]] = relationship(secondary=idea_need, back_populates="ideas", order_by=Need.id)
 
     @property

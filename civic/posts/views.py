@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -43,7 +43,10 @@ def _city(slug: str) -> City:
 
 
 def _post(model: type[Post], post_id: int) -> Post:
-    return get_or_404(model, post_id, _("This need does not exist.") if model is Need else _("This idea does not exist."))
+    post = get_or_404(model, post_id, _("This need does not exist.") if model is Need else _("This idea does not exist."))
+    if post.hidden_at is None:
+        g.city_slug = post.city.slug  # the header's Needs and Ideas lead to the lists of its city
+    return post
 
 
 def _visitor_seed() -> int:
@@ -191,7 +194,8 @@ def move_idea(post_id: int):
     idea = _post(Idea, post_id)
     user = current_user._get_current_object()
     moves = [m for m in lifecycle.available_moves(user, idea) if m.action != "withdraw"]
-    if not moves:
+    # A moderator posting from a stale page reaches the service, which answers 409 (or 422), not 403.
+    if not can_moderate_city(user, idea.city) or (not moves and request.method == "GET"):
         abort_with(403, _("Only the moderators of %(city)s can decide on this idea, and only while it is open to a decision.",
                           city=idea.city.name))
     form = MoveForm()

@@ -45,7 +45,7 @@ def upgrade():
     sa.Column('slug', sa.String(length=80), nullable=False),
     sa.Column('body_markdown', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('image_id', sa.Integer(), nullable=True),
     sa.Column('vote_count', sa.Integer(), nullable=False),
     sa.Column('comment_count', sa.Integer(), nullable=False),
@@ -70,6 +70,7 @@ def upgrade():
         batch_op.create_index('ix_post_kind_neighbourhood_created', ['kind', 'neighbourhood_id', 'created_at'], unique=False)
         batch_op.create_index('ix_post_kind_theme_created', ['kind', 'theme_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_post_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_post_image_id'), ['image_id'], unique=False)
 
     op.create_table('comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -158,6 +159,7 @@ def downgrade():
 
     op.drop_table('comment')
     with op.batch_alter_table('post', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_image_id'))
         batch_op.drop_index(batch_op.f('ix_post_status'))
         batch_op.drop_index('ix_post_kind_theme_created')
         batch_op.drop_index('ix_post_kind_neighbourhood_created')

@@ -274,11 +274,6 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client)
     hide_all(w, hide)
     post_page = re.compile(r"^/(needs|ideas)/(\d+)(-[^/?]*)?$")
     notice_pages = {(f"{p.kind}s", p.id): p for p in w.hidden_posts}
-    known_bugs = {  # demonstrated (xfail strict) by the tests below; every other page is checked
-        ("anna", f"/comments/{w.comments['hidden'].id}/edit"),
-        ("anna", f"/comments/{w.comments['hidden_reply'].id}/edit"),
-        ("bruno", f"/comments/{w.comments['on_hidden_need'].id}/edit"),
-    }
 
     def author_allowed(url: str) -> set[str]:
         """On the page of each of her hidden posts (any slug), Anna sees the notice with its title."""
@@ -294,7 +289,7 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client)
     }
     report, total_ok = [], 0
     for name, (browser, allowed) in viewers.items():
-        skip = {url for who, url in known_bugs if who == name}
+        skip: set[str] = set()
         if name == "mod_bari":  # the filters of the lists do not depend on who looks: their plain pages suffice
             skip |= {url for url in urls if "?" in url and "/moderation/" not in url}
         leaks, errors, ok = _crawl(browser, [u for u in urls if u not in skip], allowed)
@@ -327,12 +322,8 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client)
     assert f'action="/moderation/comment/{w.comments["hidden"].id}/unhide"' in hidden_section
 
 
-# --- bugs found by the crawl (each one is skipped in the crawl above while it stands) -------------
+# --- pages the crawl once found leaking -----------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the author of a hidden comment can still open its edit page, which shows the hidden text in the form "
-    "(civic/comments/views.py:52 refuses only other people and deleted comments, not hidden ones): it should "
-    "answer 403 or 404, like the edit page of a hidden post."))
 def test_the_edit_page_of_a_hidden_comment_does_not_show_it(world, hide, new_client):
     hide_all(world, hide)
     anna = new_client("anna@example.it")
@@ -343,10 +334,6 @@ def test_the_edit_page_of_a_hidden_comment_does_not_show_it(world, hide, new_cli
         assert response.status_code in (403, 404)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the edit page of a visible comment on a hidden post shows the hidden post's title to the comment's "
-    "author, another resident (templates/comments/form.html:7 prints post.title; civic/comments/views.py:52 "
-    "does not check post.hidden_at): the page should answer 404 while the post is hidden."))
 def test_the_edit_page_of_a_comment_on_a_hidden_post_does_not_name_the_post(world, hide, new_client):
     hide_all(world, hide)
     for which, email in (("on_hidden_need", "bruno@example.it"), ("on_hidden_idea", "carla@example.it")):
@@ -355,10 +342,6 @@ def test_the_edit_page_of_a_comment_on_a_hidden_post_does_not_name_the_post(worl
         assert not MARKER.search(text), (email, MARKER.findall(text))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the image of a hidden post is still served to anyone at /uploads/<name> "
-    "(civic/uploads/views.py:16 serves any recorded upload without looking at the post that shows it); "
-    "a post hidden for showing personal data keeps showing them to whoever has the address."))
 def test_the_image_of_a_hidden_post_is_not_served_to_the_public(world, hide, new_client):
     need = world.posts["hidden_need"]
     name = need.image.stored_name
@@ -447,11 +430,6 @@ def test_hiding_showing_and_deleting_comments_keep_the_count_right(client, world
 
 # --- found by the crawl, not about moderation ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: on the page of a need or an idea the header's Needs/Ideas links point to /cities/<the post's slug>/needs "
-    "(a 404): civic/core/templating.py:41 takes request.view_args['slug'] as the city's slug for the whole posts "
-    "blueprint, but on /needs/<id>-<slug> and /ideas/<id>-<slug> it is the post's slug. (For a hidden post this "
-    "only echoes the address the visitor typed, so the crawl above ignores it.)"))
 def test_the_header_of_a_post_page_links_to_the_lists_of_its_city(world, new_client):
     post = world.posts["visible_need"]
     html = new_client().get(f"/needs/{post.id}-{post.slug}").get_data(as_text=True)

@@ -81,11 +81,6 @@ def test_the_author_cannot_edit_a_hidden_post(client, hidden, anna, themes):
     assert "cambiato" not in need.title + idea.title
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the author can still edit a hidden comment: GET /comments/<id>/edit answers 200 with the hidden text and "
-    "POST saves a new text (civic/comments/views.py:52 checks only the author and deleted_at, and "
-    "civic/comments/services.py:70 _own() likewise ignores hidden_at); it should answer 403 or 404, as for "
-    "hidden posts (civic/posts/permissions.py:24)."))
 def test_the_author_cannot_edit_a_hidden_comment(client, hidden, anna):
     comment = hidden["comment"]
     client.login("anna@example.it")

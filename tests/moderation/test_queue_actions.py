@@ -178,11 +178,6 @@ def test_hiding_twice_or_showing_visible_content_changes_nothing(client, reporte
     assert reported["need"].hidden_reason == "Spam"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: hiding content that is already hidden answers 422 and shows the hide form again with 'This content is "
-    "already hidden.' (civic/moderation/services.py:114 raises a plain ModerationError, status 422, and "
-    "civic/moderation/views.py:80 re-renders moderation/hide.html), while showing again content that is not "
-    "hidden answers 409 (views.py:87): a conflict with the current state should be 409 in both cases."))
 def test_hiding_twice_is_a_conflict(client, reported, mod_torino):
     client.login("mod.torino@example.it")
     assert client.submit(_act(reported["comment"], "hide"), {"reason": "Spam"}).status_code == 302

@@ -18,7 +18,6 @@ from flask import Flask
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError
 
 from civic.accounts import services as account_services
 from civic.accounts.models import Role, User
@@ -60,16 +59,6 @@ BASE_VERSION = 7  # the status_version the idea has before each case: a move mak
 REASON = "La commissione ha esaminato la proposta.\r\nRisposta **pubblica**."
 STORED_REASON = "La commissione ha esaminato la proposta.\nRisposta **pubblica**."
 
-LONG_STATUS = "selected_for_codesign"
-LONG_STATUS_BUG = (
-    "BUG: post.status is VARCHAR(20) (civic/posts/models.py:100, migration 0002 line 48) but "
-    "'selected_for_codesign' has 21 characters: PostgreSQL refuses to store it (DataError, a 500 on the page)")
-
-
-class StatusTooLong(Exception):
-    """The database refused a status; raised instead of the DataError, whose long traceback is slow to report."""
-
-
 def expected_outcome(status: str, action: str, role: str):
     """PostForbidden, MoveError, or the target status."""
     sources, target, actor = SPEC[action]
@@ -92,7 +81,6 @@ def test_the_moves_table_is_the_specification():
         == set(STATUSES) - {"merged"}
 
 
-@pytest.mark.xfail(strict=True, reason=LONG_STATUS_BUG)
 def test_every_status_fits_in_the_status_column():
     for column in (Post.__table__.c.status, PostEvent.__table__.c.from_status, PostEvent.__table__.c.to_status):
         too_long = [s for s in STATUSES if len(s) > column.type.length]
@@ -205,19 +193,11 @@ def _diff(before: dict, after: dict) -> dict:
 @pytest.mark.parametrize("status", STATUSES)
 def test_every_move_from_every_status_by_every_role(world, status, action, role):
     expected = expected_outcome(status, action, role)
-    refused_by_the_database = False
     with world.app.app_context():
         try:
             _check_one_move(world, status, action, role, expected)
-        except DataError:
-            if not (world.backend == "postgresql" and LONG_STATUS in (status, expected)):
-                raise
-            refused_by_the_database = True
         finally:
             db.session.rollback()
-    if refused_by_the_database:
-        # Only while the bug lasts: test_every_status_fits_in_the_status_column is its strict xfail.
-        pytest.xfail(LONG_STATUS_BUG)
 
 
 def _check_one_move(world: World, status: str, action: str, role: str, expected) -> None:
@@ -352,9 +332,8 @@ def _expected_http(role: str, status: str, action: str) -> tuple[int, str | None
     closed = "Only the moderators of Torino can decide on this idea, and only while it is open to a decision."
     if role not in MAY_MODERATE_TORINO:
         return 403, closed
+    # With no decision left (withdrawn, completed...), the form is still judged: 422 with the reason.
     decisions = {a for a, (sources, _t, actor) in SPEC.items() if actor == MOD and status in sources}
-    if not decisions:
-        return 403, closed
     if action not in SPEC:
         return 422, "This action does not exist."
     if SPEC[action][2] != MOD:
@@ -417,16 +396,11 @@ def _check_decisions_through_the_page(client, people, idea, torino, role):
         assert entry.actor.email == people[role] and entry.actor_role == ("admin" if role == "admin" else "moderator")
 
 
-def test_selecting_for_codesign_through_the_page(request, app, client, people, anna, torino, new_idea):
-    if db.engine.dialect.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, raises=StatusTooLong, reason=LONG_STATUS_BUG))
+def test_selecting_for_codesign_through_the_page(app, client, people, anna, torino, new_idea):
     idea = new_idea(anna, torino)
     _put_in(idea.id, "shortlisted", 2)
     client.login(people["moderator_torino"])
-    try:
-        response = _move(client, idea, "select", "Selezionata per la co-progettazione.")
-    except DataError as error:  # TESTING lets the 500's exception through
-        raise StatusTooLong(str(error.orig).splitlines()[0]) from None
+    response = _move(client, idea, "select", "Selezionata per la co-progettazione.")
     assert response.status_code == 302
     assert _state(idea.id) == ("selected_for_codesign", 3)
     assert _move(client, idea, "start_codesign", "Primo incontro il 3 marzo.").status_code == 302
@@ -588,11 +562,6 @@ def test_simultaneous_decisions_only_one_wins(app, client, people, make_user, an
             assert _state(idea.id)[0] not in SPEC[actions[i]][0], (i, actions[i], results)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: civic/posts/views.py move_idea answers 403 'Only the moderators of Torino can decide on this idea' "
-    "before reading the form when the idea has no decision left (withdrawn, completed, merged), so a moderator's "
-    "stale page (version 0, idea withdrawn meanwhile) gets 403 instead of the 409 promised by PostStatus."
-    "status_version and MoveForm"))
 def test_a_stale_page_after_a_simultaneous_withdrawal_is_a_conflict(client, people, anna, torino, new_idea):
     """The moderator's page says version 0; the author withdrew meanwhile."""
     idea = new_idea(anna, torino)
@@ -685,8 +654,6 @@ def test_votes_are_open_only_in_the_votable_statuses(client, people, anna, torin
     idea = new_idea(anna, torino)
     client.login(people["resident"])
     for status in STATUSES:
-        if status == LONG_STATUS and db.engine.dialect.name == "postgresql":
-            continue  # cannot be stored there: test_every_status_fits_in_the_status_column
         _put_in(idea.id, status)
         before = _counts()
         response = client.submit(f"/posts/{idea.id}/vote")
