@@ -80,6 +80,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from civic.accounts.views import bp as accounts_bp
     from civic.audit.views import bp as audit_bp
+    from civic.calls.evaluation_views import bp as evaluation_bp
+    from civic.calls.views import bp as calls_bp
     from civic.comments.views import bp as comments_bp
     from civic.core.views import bp as core_bp
     from civic.moderation.views import bp as moderation_bp
@@ -89,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.uploads.views import bp as uploads_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
-                      audit_bp, moderation_bp):
+                      audit_bp, moderation_bp, calls_bp, evaluation_bp):
         app.register_blueprint(blueprint)
 
 

@@ -26,6 +26,8 @@ def configure_login(manager: LoginManager) -> None:
         user = db.session.get(User, int(user_id))
         if user is None or not token or user.session_token != token:
             return None
+        if user.blocked_at is not None:  # blocking also renews the token; this covers any cookie left over
+            return None
         return user
 
 

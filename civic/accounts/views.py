@@ -70,6 +70,11 @@ def login():
     next_url = request.args.get("next")
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.blocked_at is not None:
+            # Told only to whoever knows the password: the reason is not shown for a mere email address.
+            form.form_errors.append(_("Your account has been suspended by the moderators. Reason: %(reason)s",
+                                      reason=user.blocked_reason))
+            return render_template("accounts/login.html", form=form, next_url=next_url), 403
         if user is not None:
             _start_session(user, remember=form.remember.data)
             db.session.commit()

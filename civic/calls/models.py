@@ -82,8 +82,6 @@ class Call(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None]
     # Set once, in the transaction that moves every idea of the call to its outcome.
     results_published_at: Mapped[datetime | None]
-    # Visible ideas submitted to the call; kept with the rows it counts.
-    idea_count: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     city: Mapped[City] = relationship()

@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+
 from civic.calls.models import Call, CallPhase, CallStatus, PhaseKind
 
 ROME = ZoneInfo("Europe/Rome")
@@ -74,3 +77,12 @@ def timeline(call: Call, on: date | None = None) -> list[tuple[CallPhase, str]]:
             state = "upcoming"
         steps.append((phase, state))
     return steps
+
+
+def voting_note(call: Call) -> str:
+    """Why the ideas of this call cannot be voted now, in words: when the vote runs."""
+    voting = phase_of(call, PhaseKind.VOTING)
+    if voting is None:
+        return str(_l("This call has no public vote: the municipality evaluates its ideas."))
+    return str(_l("Votes for the ideas of this call are open from %(start)s to %(end)s.",
+                  start=format_date(voting.starts_on, "long"), end=format_date(voting.ends_on, "long")))

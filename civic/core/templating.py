@@ -8,10 +8,21 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_login import current_user
 
 from civic.accounts.permissions import TEMPLATE_PERMISSIONS
+from civic.calls.phases import voting_note
+from civic.calls.views import call_url
 from civic.core.i18n import LANGUAGE_NATIVE_NAMES, LANGUAGES
 from civic.posts.permissions import TEMPLATE_PERMISSIONS as POST_PERMISSIONS
 from civic.posts.views import post_url
 from civic.territories.services import all_cities
+
+
+def flat_errors(errors) -> list[str]:
+    """The messages of a field, also of a list of sub-forms (whose errors are dicts and lists)."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in flat_errors(value)]
+    if isinstance(errors, (list, tuple)):
+        return [m for value in errors for m in flat_errors(value)]
+    return [str(errors)] if errors else []
 
 
 def format_eur(amount: Decimal | float | int | None) -> str:
@@ -29,7 +40,10 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals.update(TEMPLATE_PERMISSIONS)
     app.jinja_env.globals.update(POST_PERMISSIONS)
+    app.jinja_env.filters["flat_errors"] = flat_errors
     app.jinja_env.globals["post_url"] = post_url
+    app.jinja_env.globals["call_url"] = call_url
+    app.jinja_env.globals["call_voting_note"] = voting_note
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

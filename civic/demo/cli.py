@@ -20,4 +20,4 @@ def load_command(if_empty: bool) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Demo content loaded: {report.users} users, {report.needs} needs, {report.ideas} ideas, "
-               f"{report.votes} votes, {report.comments} comments (password for all: {DEMO_PASSWORD}).")
+               f"{report.votes} votes, {report.comments} comments, {report.calls} calls (password for all: {DEMO_PASSWORD}).")

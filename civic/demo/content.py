@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from civic.accounts import services as accounts
 from civic.accounts.models import Role, User
 from civic.comments import services as comments
+from civic.demo.calls import load_demo_calls
 from civic.demo.data import DEMO_CITIES, CitySeed
 from civic.extensions import db
 from civic.participation import services as participation
@@ -49,6 +50,7 @@ class DemoReport:
     ideas: int = 0
     votes: int = 0  # supports on needs and votes on ideas
     comments: int = 0  # replies included
+    calls: int = 0
     skipped: bool = False
 
 
@@ -83,6 +85,7 @@ def load_demo_content() -> DemoReport:
         report.users += 1
     db.session.flush()
     _load_posts(cities, report)
+    report.calls = load_demo_calls(cities)
     return report
 
 

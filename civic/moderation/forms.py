@@ -26,3 +26,12 @@ class HideForm(FlaskForm):
         validators=[DataRequired(_l("Write the reason: the author will see it.")),
                     Length(max=HIDE_REASON_MAX, message=_l("Enter at most %(max)d characters.", max=HIDE_REASON_MAX))],
     )
+
+
+class BlockForm(FlaskForm):
+    reason = StringField(
+        _l("Reason shown to the person"),
+        description=_l("They will read it when they try to log in."),
+        validators=[DataRequired(_l("Write the reason: the person will see it when they try to log in.")),
+                    Length(max=HIDE_REASON_MAX, message=_l("Enter at most %(max)d characters.", max=HIDE_REASON_MAX))],
+    )

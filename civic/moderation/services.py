@@ -43,17 +43,30 @@ class StateConflict(ModerationError):
     status = 409
 
 
+class CannotReportOwnProfile(ModerationError):
+    status = 403
+
+
 def _returned_flags(model) -> tuple:
     # A comment's deleted_at, read from the row as updated: the count moves only for a live comment.
     return (model.id, model.deleted_at) if model is Comment else (model.id,)
 
 
-def find_target(kind: str, target_id: int) -> Post | Comment | None:
-    model = {"post": Post, "comment": Comment}.get(kind)
+def find_target(kind: str, target_id: int) -> Post | Comment | User | None:
+    model = {"post": Post, "comment": Comment, "user": User}.get(kind)
     return db.session.get(model, target_id) if model is not None else None
 
 
-def target_city_id(target: Post | Comment) -> int:
+def target_kind(target: Post | Comment | User) -> str:
+    if isinstance(target, User):
+        return "user"
+    return "post" if isinstance(target, Post) else "comment"
+
+
+def target_city_id(target: Post | Comment | User) -> int | None:
+    """The city whose moderators handle it: a profile's home city (None: only admins)."""
+    if isinstance(target, User):
+        return target.home_city_id
     return target.city_id if isinstance(target, Post) else target.post.city_id
 
 
@@ -63,8 +76,19 @@ def _require_moderator(user: User, target: Post | Comment) -> None:
         raise PostForbidden(_l("Only the moderators of %(city)s can do this.", city=post.city.name))
 
 
-def report(user: User, target: Post | Comment, reason: str, details: str = "") -> Report:
-    """A user flags content; one report per user and item."""
+def check_reportable(user: User, target: Post | Comment | User) -> None:
+    """A profile cannot be reported by its owner, nor once blocked."""
+    if isinstance(target, User):
+        if target.id == user.id:
+            raise CannotReportOwnProfile(_l("You cannot report your own profile."))
+        if target.blocked_at is not None:
+            raise StateConflict(_l("This account is already suspended."))
+
+
+def report(user: User, target: Post | Comment | User, reason: str, details: str = "") -> Report:
+    """A user flags content or a profile; one report per user and item."""
+    kind = target_kind(target)
+    check_reportable(user, target)
     if reason not in {r.value for r in ReportReason}:
         raise ModerationError(_l("Choose a reason from the list."), "reason")
     text = (details or "").strip()
@@ -75,7 +99,6 @@ def report(user: User, target: Post | Comment, reason: str, details: str = "") -
                                  got=len(text)), "details")
     if reason == ReportReason.OTHER and not text:
         raise ModerationError(_l("Say briefly what is wrong."), "details")
-    kind = "post" if isinstance(target, Post) else "comment"
     exists = db.session.scalar(select(Report.id).where(
         Report.reporter_id == user.id, Report.target_kind == kind, Report.target_id == target.id))
     if exists:
@@ -119,7 +142,7 @@ def hide(user: User, target: Post | Comment, reason: str) -> None:
     model = Post if kind == "post" else Comment
     hidden = db.session.execute(
         update(model.__table__).where(model.id == target.id, model.hidden_at.is_(None))
-        .values(hidden_at=utcnow(), hidden_reason=text).returning(*_returned_flags(model))
+        .values(hidden_at=utcnow(), hidden_reason=text, hidden_by_block=False).returning(*_returned_flags(model))
     ).first()
     if hidden is None:
         raise StateConflict(_l("This content is already hidden."))
@@ -136,7 +159,7 @@ def unhide(user: User, target: Post | Comment) -> None:
     model = Post if kind == "post" else Comment
     shown = db.session.execute(
         update(model.__table__).where(model.id == target.id, model.hidden_at.is_not(None))
-        .values(hidden_at=None, hidden_reason=None).returning(*_returned_flags(model))
+        .values(hidden_at=None, hidden_reason=None, hidden_by_block=False).returning(*_returned_flags(model))
     ).first()
     if shown is None:
         raise StateConflict(_l("This content is not hidden."))
@@ -165,7 +188,7 @@ def _describe(target: Post | Comment) -> str:
 @dataclass
 class QueueItem:
     kind: str
-    target: Post | Comment
+    target: Post | Comment | User
     reports: list[Report] = field(default_factory=list)
     latest: datetime | None = None
 
@@ -190,9 +213,13 @@ def queue(user: User, sort: str = "newest") -> list[QueueItem]:
     comments = {c.id: c for c in db.session.scalars(select(Comment).where(
         Comment.id.in_([tid for kind, tid in grouped if kind == "comment"]))
         .options(joinedload(Comment.post).joinedload(Post.city)))}
+    user_ids = [tid for kind, tid in grouped if kind == "user"]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids))
+                                                 .options(joinedload(User.home_city)))} if user_ids else {}
+    targets = {"post": posts, "comment": comments, "user": users}
     items = []
     for (kind, target_id), item in grouped.items():
-        item.target = posts.get(target_id) if kind == "post" else comments.get(target_id)
+        item.target = targets.get(kind, {}).get(target_id)
         if item.target is not None:
             items.append(item)
     if sort == "most_reported":
@@ -208,9 +235,11 @@ def open_report_count(user: User) -> int:
 
 
 def hidden_items(user: User, limit: int = 50) -> list[Post | Comment]:
-    """Recently hidden posts and comments in the user's cities, to review or show again."""
-    posts = select(Post).where(Post.hidden_at.is_not(None))
-    comments = select(Comment).join(Post, Post.id == Comment.post_id).where(Comment.hidden_at.is_not(None))
+    """Recently hidden posts and comments in the user's cities, to review or show again. The content of
+    a blocked author is not listed one by one: the queue lists the blocked accounts (blocking.py)."""
+    posts = select(Post).where(Post.hidden_at.is_not(None), Post.hidden_by_block.is_(False))
+    comments = select(Comment).join(Post, Post.id == Comment.post_id).where(
+        Comment.hidden_at.is_not(None), Comment.hidden_by_block.is_(False))
     if not is_admin(user):
         city_ids = [c.id for c in user.moderated_cities] or [-1]
         posts = posts.where(Post.city_id.in_(city_ids))

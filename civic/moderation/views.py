@@ -5,14 +5,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civic.accounts.models import Role
+from civic.accounts.auth import safe_next
+from civic.accounts.models import Role, User
 from civic.comments.models import Comment
 from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
+from civic.core.rules import RuleError
 from civic.extensions import db, limiter
-from civic.moderation import services
-from civic.moderation.forms import HideForm, ReportForm
+from civic.moderation import blocking, services
+from civic.moderation.forms import BlockForm, HideForm, ReportForm
 from civic.posts.models import Post
 from civic.posts.views import post_url
 
@@ -27,17 +29,34 @@ def _target(kind: str, target_id: int, visible_only: bool = True) -> Post | Comm
     return target
 
 
-def _back_to(target: Post | Comment) -> str:
+def _person(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or not person.active:
+        abort_with(404, _("This person does not exist."))
+    return person
+
+
+def _back_to(target: Post | Comment | User) -> str:
+    if isinstance(target, User):
+        return url_for("accounts.profile", user_id=target.id)
     if isinstance(target, Post):
         return post_url(target)
     return post_url(target.post, _anchor=f"comment-{target.id}")
 
 
-@bp.route("/report/<any(post, comment):kind>/<int:target_id>", methods=["GET", "POST"])
+def _refuse(error: RuleError) -> None:
+    abort_with(error.status, error.message)
+
+
+@bp.route("/report/<any(post, comment, user):kind>/<int:target_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(config_limit("RATELIMIT_COMMENT"), key_func=per_account, methods=["POST"], deduct_when=completed)
 def report(kind: str, target_id: int):
-    target = _target(kind, target_id)
+    target = _person(target_id) if kind == "user" else _target(kind, target_id)
+    try:
+        services.check_reportable(current_user._get_current_object(), target)
+    except RuleError as error:
+        _refuse(error)
     form = ReportForm()
     form.fill_choices()
     done, _result = run_form(form, lambda: services.report(
@@ -63,7 +82,8 @@ def queue():
         abort_with(400, _("Unknown sort order. Use one of: %(sorts)s.", sorts="newest, most_reported"))
     user = current_user._get_current_object()
     return render_template("moderation/queue.html", items=services.queue(user, sort), sort=sort,
-                           hidden=services.hidden_items(user), hide_form=HideForm(), action_form=ActionForm())
+                           hidden=services.hidden_items(user), hide_form=HideForm(), action_form=ActionForm(),
+                           blocked=blocking.blocked_users(user), block_form=BlockForm())
 
 
 @bp.route("/moderation/<any(post, comment):kind>/<int:target_id>/<any(hide, unhide, dismiss):action>",
@@ -89,3 +109,54 @@ def act(kind: str, target_id: int, action: str):
         flash(_("The content is visible again.") if action == "unhide" else _("The reports were dismissed."), "success")
     db.session.commit()
     return redirect(url_for("moderation.queue"))
+
+
+# --- accounts: block, unblock, dismiss the reports on a profile ------------------------------------
+
+def _acting_on(user_id: int) -> tuple[User, User]:
+    """The moderator and the person, once the moderator is known to be allowed to act on that account."""
+    person = _person(user_id)
+    user = current_user._get_current_object()
+    try:
+        blocking.require_can_moderate(user, person)
+    except RuleError as error:
+        _refuse(error)
+    return user, person
+
+
+def _after_acting() -> str:
+    """Back to the page the moderator acted from (the profile or the queue)."""
+    return safe_next(request.form.get("next"), "moderation.queue")
+
+
+@bp.route("/moderation/user/<int:user_id>/block", methods=["POST"])
+@login_required
+def block_user(user_id: int):
+    user, person = _acting_on(user_id)
+    form = BlockForm()
+    done, _result = run_form(form, lambda: blocking.block(user, person, form.reason.data))
+    if not done:
+        return render_template("moderation/block.html", form=form, person=person,
+                               next_url=request.form.get("next")), form_status(form)
+    db.session.commit()
+    flash(_("%(name)s is blocked: their content is hidden and they can no longer log in.",
+            name=person.display_name), "success")
+    return redirect(_after_acting())
+
+
+@bp.route("/moderation/user/<int:user_id>/<any(unblock, dismiss):action>", methods=["POST"])
+@login_required
+def act_on_user(user_id: int, action: str):
+    user, person = _acting_on(user_id)
+    form = ActionForm()
+    done, _result = run_form(form, lambda: (blocking.unblock if action == "unblock" else blocking.dismiss_reports)(
+        user, person))
+    if not done:
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    db.session.commit()
+    if action == "unblock":
+        flash(_("%(name)s is unblocked: the content hidden by the block is visible again.",
+                name=person.display_name), "success")
+    else:
+        flash(_("The reports were dismissed."), "success")
+    return redirect(_after_acting())

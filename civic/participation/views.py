@@ -44,6 +44,8 @@ def vote(post_id: int):
         services.add_vote(current_user._get_current_object(), post)
     except PostForbidden as error:
         abort_with(403, error.message)
+    except services.VotingClosed as error:
+        abort_with(error.status, error.message)
     db.session.commit()
     flash(_("Thank you: your support is counted.") if post.kind == "need" else _("Thank you: your vote is counted."),
           "success")
@@ -56,7 +58,10 @@ def unvote(post_id: int):
     post = _target(post_id)
     if (response := _checked(post)) is not None:
         return response
-    services.remove_vote(current_user._get_current_object(), post)
+    try:
+        services.remove_vote(current_user._get_current_object(), post)
+    except services.VotingClosed as error:
+        abort_with(error.status, error.message)
     db.session.commit()
     flash(_("Your support has been withdrawn.") if post.kind == "need" else _("Your vote has been withdrawn."), "info")
     return redirect(post_url(post, _anchor="participation"))

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from civic.core.forms import FiniteDecimalField, PlainLine, optional_id, required_id, unix_newlines
@@ -107,6 +107,14 @@ class IdeaForm(PostForm):
         render_kw={"inputmode": "decimal"},
     )
     needs = MultiCheckboxField(_l("Needs this idea answers (optional)"), coerce=required_id, validate_choice=False)
+    call = SelectField(_l("Call for ideas"), coerce=optional_id, validate_choice=False,
+                       description=_l("Submit it to a call of the municipality that is open now, or post it on the "
+                                      "city's open ideas board."))
+
+    def fill_calls(self, open_calls) -> None:
+        """Only when posting: an idea stays in the call (or on the board) it was posted to."""
+        self.call.choices = [("", str(_l("No call: the city's open ideas board")))] + [
+            (str(c.id), c.title) for c in open_calls]
 
     def fill_choices(self, city: City, extra_need_ids=()) -> None:
         super().fill_choices(city)
@@ -127,6 +135,7 @@ class IdeaForm(PostForm):
         data.beneficiaries = self.beneficiaries.data
         data.estimated_cost = self.estimated_cost.data
         data.need_ids = tuple(self.needs.data or ())
+        data.call_id = self.call.data if self.call.choices else None
         return data
 
     def load(self, post: Post) -> None:
@@ -152,3 +161,31 @@ class MoveForm(FlaskForm):
 
     def fill_choices(self, moves) -> None:
         self.action.choices = [("", str(_l("Choose a decision")))] + [(m.action, str(m.label)) for m in moves]
+
+
+class MergeForm(FlaskForm):
+    """Merging an idea into the idea that remains, with the public answer that explains it."""
+
+    target = StringField(
+        _l("Number of the idea that remains"),
+        validators=[DataRequired(_l("Enter the number of the idea that remains."))],
+        description=_l("The number is in the address of its page: for /ideas/123-… it is 123. "
+                       "You can also paste the address."),
+        render_kw={"maxlength": 300, "autocomplete": "off"},
+    )
+    reason = TextAreaField(
+        _l("Public answer"),
+        description=_l("Shown in the history of this idea with the date and your role: say why it is the same "
+                       "idea as the one that remains."),
+        filters=[unix_newlines],
+        render_kw={"rows": 4},
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def validate_target(self, field) -> None:
+        from civic.posts.merging import parse_idea_number
+
+        self.target_id = parse_idea_number(field.data)
+        if self.target_id is None:
+            raise ValidationError(_l("Enter the number of the idea that remains, for example 123, "
+                                     "or paste the address of its page."))

@@ -50,10 +50,13 @@ class Move:
     actor: Actor
     label: object  # a lazy string
     reason_required: bool = True
+    # The move names another idea (merge: the idea that remains). It is made on its own page,
+    # through civic/posts/merging.py, never from the decision form.
+    needs_target: bool = False
 
 
-def _move(action, sources, target, actor, label, reason_required=True) -> Move:
-    return Move(action, frozenset(sources), target, actor, label, reason_required)
+def _move(action, sources, target, actor, label, reason_required=True, needs_target=False) -> Move:
+    return Move(action, frozenset(sources), target, actor, label, reason_required, needs_target)
 
 
 MOVES: tuple[Move, ...] = (
@@ -69,6 +72,8 @@ MOVES: tuple[Move, ...] = (
     _move("reopen", {S.REJECTED}, S.UNDER_REVIEW, Actor.MODERATOR, _l("Reopen the review")),
     _move("withdraw", {S.PUBLISHED, S.UNDER_REVIEW}, S.WITHDRAWN, Actor.AUTHOR, _l("Withdraw"),
           reason_required=False),
+    _move("merge", {S.PUBLISHED, S.UNDER_REVIEW, S.SHORTLISTED}, S.MERGED, Actor.MODERATOR,
+          _l("Merge into another idea"), needs_target=True),
 )
 MOVES_BY_ACTION = {move.action: move for move in MOVES}
 
@@ -112,8 +117,12 @@ def available_moves(user: User | None, idea: Post) -> list[Move]:
 
 
 def perform(user: User, idea: Post, action: str, reason: str | None = "",
-            expected_version: int | None = None) -> PostEvent:
-    """Move the idea and record the step with its public answer, or refuse with a clear reason."""
+            expected_version: int | None = None, into: Idea | None = None) -> PostEvent:
+    """Move the idea and record the step with its public answer, or refuse with a clear reason.
+
+    `into` is the other idea a move names (the idea that remains, for a merge): only
+    civic/posts/merging.py passes it, after checking it, and does the rest of the merge.
+    """
     move = MOVES_BY_ACTION.get(action)
     if move is None or not isinstance(idea, Idea):
         raise MoveError(_l("This action does not exist."), "action")
@@ -128,6 +137,11 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
     if current not in move.sources:
         raise MoveError(_l("\"%(action)s\" is not possible for an idea that is \"%(status)s\".",
                            action=move.label, status=current.label), "action")
+    if move.needs_target and into is None:
+        raise MoveError(_l("To merge this idea, use the page \"Merge into another idea\": there you choose "
+                           "the idea that remains."), "action")
+    if into is not None and not move.needs_target:
+        raise ValueError(f"the move {move.action!r} names no other idea")
     text = (reason or "").replace("\r\n", "\n").strip()
     if "\x00" in text:
         raise MoveError(_l("This field contains characters that are not allowed."), "reason")
@@ -157,8 +171,10 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
     db.session.add(event)
     db.session.flush()
     if move.actor is Actor.MODERATOR:
-        audit.record(user, f"idea.{move.action}", "idea", idea.id,
-                     summary=f"{idea.title}: {current.value} → {move.target.value}", reason=text, city_id=idea.city_id)
+        summary = f"{idea.title}: {current.value} → {move.target.value}"
+        if into is not None:
+            summary += f", into #{into.id}: {into.title}"
+        audit.record(user, f"idea.{move.action}", "idea", idea.id, summary=summary, reason=text, city_id=idea.city_id)
     for hook in _HOOKS.get(move.target, []):
         hook(user, idea, event)
     log.info("idea moved", extra={"post_id": idea.id, "action": move.action, "to": move.target.value,

@@ -34,11 +34,26 @@ def can_withdraw(user: User | None, post: Post) -> bool:
     return any(move.action == "withdraw" for move in available_moves(user, post))
 
 
+def can_merge(user: User | None, post: Post) -> bool:
+    """A moderator of the idea's city (or an admin), while its status allows a merge."""
+    from civic.posts.lifecycle import available_moves
+
+    return any(move.action == "merge" for move in available_moves(user, post))
+
+
 def can_vote(user: User | None, post: Post) -> bool:
     """Supports count on needs; votes on ideas while the lifecycle keeps them open."""
     from civic.posts.lifecycle import VOTABLE
 
-    return _signed_in(user) and post.status in VOTABLE and post.hidden_at is None
+    return _signed_in(user) and post.status in VOTABLE and post.hidden_at is None and call_votes_open(post)
+
+
+def call_votes_open(post: Post) -> bool:
+    """The ideas of a call collect votes only during its voting phase; the others whenever open."""
+    from civic.calls.phases import accepts_votes
+
+    call = getattr(post, "call", None)
+    return call is None or accepts_votes(call)
 
 
 def can_comment(user: User | None, post: Post) -> bool:
@@ -49,7 +64,9 @@ TEMPLATE_PERMISSIONS = {
     "can_post": can_post,
     "can_edit_post": can_edit,
     "can_withdraw_post": can_withdraw,
+    "can_merge_idea": can_merge,
     "can_vote": can_vote,
+    "call_votes_open": call_votes_open,
     "can_comment": can_comment,
     "is_locked": is_locked,
 }

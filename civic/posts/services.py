@@ -54,6 +54,7 @@ class PostData:
     beneficiaries: str | None = None  # ideas
     estimated_cost: Decimal | None = None  # ideas
     need_ids: tuple[int, ...] = ()  # ideas
+    call_id: int | None = None  # ideas: the call it is submitted to, None for the open ideas board
     image: FileStorage | None = None
 
 
@@ -161,6 +162,16 @@ def create_idea(author: User, city: City, data: PostData) -> Idea:
         raise PostForbidden(_l("Log in to propose an idea."))
     idea = Idea(author=author, status=PostStatus.PUBLISHED.value)
     _fill_idea(idea, city, data)
+    if data.call_id is not None:
+        # Calls build on posts, so their module is imported where it is needed.
+        from civic.calls import services as calls
+        from civic.calls.models import Call
+
+        call = db.session.get(Call, data.call_id)
+        if call is None:
+            raise PostError(_l("Choose one of the calls open in %(city)s.", city=city.name), "call")
+        calls.check_accepts_ideas(call, city)
+        idea.call = call
     _attach_image(idea, author, data.image)
     db.session.add(idea)
     db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.permissions import can_moderate_city
+from civic.calls import services as calls
 from civic.comments.forms import CommentForm
 from civic.comments.services import thread
 from civic.core.errors import abort_with, get_or_404
@@ -17,8 +18,8 @@ from civic.core.forms import ActionForm, form_status, optional_id, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.participation.services import voted_post_ids
-from civic.posts import lifecycle, listing, services
-from civic.posts.forms import IdeaForm, MoveForm, NeedForm
+from civic.posts import lifecycle, listing, merging, services
+from civic.posts.forms import IdeaForm, MergeForm, MoveForm, NeedForm
 from civic.posts.models import Idea, Need, Post, PostStatus
 from civic.territories.models import City, Theme
 
@@ -97,12 +98,14 @@ def _show(kind: str, post_id: int, slug: str | None):
 
 
 def _lifecycle_context(post: Post, form: MoveForm | None = None) -> dict:
-    moves = [m for m in lifecycle.available_moves(current_user, post) if m.action != "withdraw"]
+    # A merge names the idea that remains: it has its own page (see merge_idea below).
+    moves = [m for m in lifecycle.available_moves(current_user, post) if m.action != "withdraw" and not m.needs_target]
     if form is None:
         form = MoveForm(formdata=None)
         form.version.data = post.status_version
     form.fill_choices(moves)
-    return {"history": lifecycle.history(post), "moves": moves, "move_form": form}
+    return {"history": lifecycle.history(post), "moves": moves, "move_form": form,
+            "merged_ideas": merging.merged_into_this(post)}
 
 
 @bp.route("/needs/<int:post_id>", defaults={"slug": None})
@@ -123,8 +126,10 @@ def _create(kind: str, slug: str):
     if kind == "idea":
         wanted = [i for i in map(optional_id, request.args.getlist("need")) if i and i > 0]
         form.fill_choices(city, extra_need_ids=wanted)
+        form.fill_calls(calls.open_calls(city))
         if not form.is_submitted():
             form.needs.data = wanted
+            form.call.data = optional_id(request.args.get("call"))
     else:
         form.fill_choices(city)
     if not form.is_submitted() and current_user.home_neighbourhood_id:
@@ -193,7 +198,7 @@ def move_idea(post_id: int):
     """A moderator's decision on an idea, with its public answer."""
     idea = _post(Idea, post_id)
     user = current_user._get_current_object()
-    moves = [m for m in lifecycle.available_moves(user, idea) if m.action != "withdraw"]
+    moves = [m for m in lifecycle.available_moves(user, idea) if m.action != "withdraw" and not m.needs_target]
     # A moderator posting from a stale page reaches the service, which answers 409 (or 422), not 403.
     if not can_moderate_city(user, idea.city) or (not moves and request.method == "GET"):
         abort_with(403, _("Only the moderators of %(city)s can decide on this idea, and only while it is open to a decision.",
@@ -221,4 +226,27 @@ def withdraw_idea(post_id: int):
         abort_with(403, error.message)
     db.session.commit()
     flash(_("Your idea has been withdrawn. It stays visible, marked as withdrawn."), "info")
+    return redirect(post_url(idea))
+
+
+# --- merging an idea into the idea that remains (civic/posts/merging.py) ------------------------
+
+@bp.route("/ideas/<int:post_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge_idea(post_id: int):
+    """A moderator closes a duplicate: its votes move to the idea that remains."""
+    idea = _post(Idea, post_id)
+    user = current_user._get_current_object()
+    if not can_moderate_city(user, idea.city):
+        abort_with(403, _("Only the moderators of %(city)s can merge this idea.", city=idea.city.name))
+    form = MergeForm()
+    if not form.is_submitted():
+        form.version.data = idea.status_version
+    done, _event = run_form(form, lambda: merging.merge_idea(
+        user, idea, form.target_id, form.reason.data, expected_version=form.version.data))
+    if not done:
+        return (render_template("posts/merge.html", post=idea, form=form, may_merge=merging.can_merge(user, idea)),
+                form_status(form))
+    db.session.commit()
+    flash(_("The idea has been merged: its votes now count for the idea that remains."), "success")
     return redirect(post_url(idea))

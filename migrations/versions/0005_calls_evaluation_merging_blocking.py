@@ -34,7 +34,6 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('results_published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('idea_count', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -95,7 +95,7 @@ def test_moderator_starts_the_review_and_the_admin_sees_it_in_the_audit_log(new_
     assert re.fullmatch(r"event-\d+", latest.get_attribute("id") or "")
     expect(latest.locator(".event-reason")).to_have_text(answer)
     # The new status is shown in the idea's facts and as the latest step of its history.
-    status_shown = moderator.locator("dl.idea-facts dd").last.inner_text().strip()
+    status_shown = moderator.locator("dl.idea-facts dd.idea-status").inner_text().strip()
     assert status_shown and latest.locator("p.fw-semibold").inner_text().strip() == status_shown
     # From "under review" the decisions are to shortlist or not to select; the form knows the new version.
     assert offered_actions(moderator, idea_id) == ["", "shortlist", "reject"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import threading
 
 from sqlalchemy import func, select
 
@@ -11,6 +10,7 @@ from civic.comments.models import Comment
 from civic.extensions import db
 from civic.moderation.models import Report
 from civic.posts.models import Post
+from tests.posts.helpers import post_all_at_once  # noqa: F401 - the moderation tests import it from here
 
 
 def reports_on(kind: str, target_id: int) -> list[Report]:
@@ -40,27 +40,6 @@ def hidden_at(target) -> object:
 def comment_count(post) -> int:
     return db.session.scalar(select(Post.comment_count).where(Post.id == post.id))
 
-
-def post_all_at_once(app, clients, url: str, data: dict) -> list:
-    """POST `url` with `data` from every (client, csrf token) at the same moment; each status code or exception."""
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
-
-    def run(i, browser, token):
-        # The suite's client commits the test's session before each request: each thread needs its own app context.
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = browser.post(url, data={**data, "csrf_token": token}).status_code
-            except Exception as error:  # noqa: BLE001 - TESTING propagates a 500's exception: keep it to report it
-                results[i] = f"{type(error).__name__}: {error}"[:300]
-
-    threads = [threading.Thread(target=run, args=(i, c, t)) for i, (c, t) in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 _QUEUED = re.compile(r'id="queue-(post|comment)-(\d+)"')

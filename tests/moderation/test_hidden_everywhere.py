@@ -22,10 +22,14 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.routing import Rule
 
+from civic.calls import services as call_services
 from civic.comments import services as comment_services
 from civic.extensions import db
+from civic.moderation import blocking
 from civic.posts.listing import SORTS
 from civic.posts.models import PostStatus
+from civic.territories.models import Programme, SpecificObjective
+from tests.calls.conftest import call_data
 from tests.moderation.helpers import comment_count
 from tests.posts.helpers import english
 
@@ -33,8 +37,9 @@ NEED_TITLE, NEED_BODY, NEED_PLACE = "Zqxneedtitle", "Zqxneedbody", "Zqxneedplace
 IDEA_TITLE, IDEA_SUMMARY, IDEA_BODY, IDEA_BENEFICIARIES = ("Zqxideatitle", "Zqxideasummary", "Zqxideabody",
                                                            "Zqxideabeneficiaries")
 COMMENT_BODY, REPLY_BODY = "Zqxcommentbody", "Zqxhiddenreplybody"
+BLOCKED_TITLE, BLOCKED_COMMENT = "Zqxblockedtitle", "Zqxblockedcomment"  # by an author who gets blocked
 MARKERS = (NEED_TITLE, NEED_BODY, NEED_PLACE, IDEA_TITLE, IDEA_SUMMARY, IDEA_BODY, IDEA_BENEFICIARIES, COMMENT_BODY,
-           REPLY_BODY)
+           REPLY_BODY, BLOCKED_TITLE, BLOCKED_COMMENT)
 MARKER = re.compile("|".join(MARKERS), re.IGNORECASE)
 VISIBLE_REPLY = "Risposta visibile di Bruno"
 HIDE_REASON = "Dati personali di terzi"
@@ -55,6 +60,7 @@ class World:
     comments: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     themes: list = field(default_factory=list)
+    call: object = None
 
     @property
     def needs(self):
@@ -96,6 +102,7 @@ def world(app, torino, bari, themes, anna, bruno, carla, mod_torino, mod_bari, n
         add_vote(voter, p["hidden_idea"])
     add_vote(carla, p["visible_need"])
     add_vote(bruno, p["visible_idea"])
+    w.call = _call_of(torino, mod_torino, themes, ideas=[p["hidden_idea"], p["visible_idea"]])
     c = w.comments
     c["on_hidden_need"] = add_comment(bruno, p["hidden_need"], "Bruno commenta il bisogno")
     c["on_hidden_idea"] = add_comment(carla, p["hidden_idea"], "Carla commenta l'idea")
@@ -107,6 +114,38 @@ def world(app, torino, bari, themes, anna, bruno, carla, mod_torino, mod_bari, n
     for target in (p["hidden_need"], p["hidden_idea"], c["hidden"]):
         add_report(bruno, target)
     return w
+
+
+def _call_of(city, moderator, themes, ideas):
+    """A published call of the city, in its submission phase, with the ideas submitted to it."""
+    programme = Programme(code="PN-METRO-PLUS", name="PN Metro Plus", full_name="PN Metro Plus e Città Medie Sud",
+                          reference="CCI 2021IT16FFPR003", start_year=2021, end_year=2027)
+    objective = SpecificObjective(code="ESO4.8", name_it="Inclusione attiva", name_en="Active inclusion")
+    db.session.add_all([programme, objective])
+    db.session.flush()
+    call = call_services.create_call(moderator, city, call_data(programme, {"ESO4.8": objective}, themes))
+    call_services.publish_call(moderator, call)
+    for idea in ideas:
+        idea.call_id = call.id
+    db.session.commit()
+    return call
+
+
+@pytest.fixture
+def blocked_author(world, make_user, new_need, add_comment):
+    """Elena, a resident of Torino, with a need and a comment carrying markers: blocked later (not hidden one by one)."""
+    w = world
+    elena = make_user(email="elena@example.it", name="Elena Bloccata", home_city_id=w.city.id)
+    w.users["elena"] = elena
+    w.posts["blocked_need"] = new_need(elena, w.city, title=f"Lampioni {BLOCKED_TITLE} spenti",
+                                       body="Da settimane.")
+    w.comments["blocked_comment"] = add_comment(elena, w.posts["visible_need"], f"Commento {BLOCKED_COMMENT}")
+    return elena
+
+
+def block_author(w: World, elena) -> None:
+    blocking.block(w.users["mod_torino"], elena, "Account falso")
+    db.session.commit()
 
 
 def hide_all(w: World, hide) -> None:
@@ -143,6 +182,8 @@ FILLERS: dict[str, Callable[[World, Rule, dict], list]] = {
     "user_id": lambda w, rule, chosen: [u.id for u in w.users.values()],
     "neighbourhood_id": lambda w, rule, chosen: [n.id for n in w.city.neighbourhoods],
     "token": lambda w, rule, chosen: ["not-a-valid-token"],
+    "call_id": lambda w, rule, chosen: [w.call.id],
+    "idea_id": lambda w, rule, chosen: [p.id for p in w.ideas],
     "name": lambda w, rule, chosen: [p.image.stored_name for p in w.posts.values() if p.image is not None],
 }
 
@@ -243,7 +284,7 @@ def _crawl(browser, urls: list[str], allowed: Callable[[str], set[str]]) -> tupl
     return leaks, errors, ok
 
 
-def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client):
+def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client, blocked_author):
     w = world
     need, idea = w.posts["hidden_need"], w.posts["hidden_idea"]
     urls, problems = crawl_urls(app, w)
@@ -264,14 +305,17 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client)
             (f"/cities/{w.city.slug}/ideas?sort=votes", {IDEA_TITLE, IDEA_SUMMARY}),
             (f"/users/{w.users['anna'].id}", {NEED_TITLE, IDEA_TITLE, COMMENT_BODY, REPLY_BODY}),
             (f"/users/{w.users['bruno'].id}", {NEED_TITLE}),  # Bruno commented on the need
+            (f"/users/{blocked_author.id}", {BLOCKED_TITLE, BLOCKED_COMMENT}),
             (f"/needs/{visible_need.id}-{visible_need.slug}", {IDEA_TITLE, COMMENT_BODY, REPLY_BODY}),
             (f"/ideas/{visible_idea.id}-{visible_idea.slug}", {NEED_TITLE}),
+            (f"/calls/{w.call.id}-{w.call.slug}", {IDEA_TITLE}),
             (f"/needs/{need.id}-{need.slug}", {NEED_TITLE, NEED_BODY, NEED_PLACE})):
         response = anonymous.get(url)
         assert response.status_code == 200, url
         assert {m.lower() for m in markers} <= _markers(response, ""), url
 
     hide_all(w, hide)
+    block_author(w, blocked_author)
     post_page = re.compile(r"^/(needs|ideas)/(\d+)(-[^/?]*)?$")
     notice_pages = {(f"{p.kind}s", p.id): p for p in w.hidden_posts}
 

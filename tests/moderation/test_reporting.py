@@ -108,7 +108,7 @@ def test_hidden_or_missing_items_cannot_be_reported(client, content, bruno, mod_
                 "/report/post/999999", "/report/comment/999999"):
         assert client.get(url).status_code == 404, url
         assert client.submit(url, {"reason": "spam"}).status_code == 404, url
-    assert client.submit("/report/user/1", {"reason": "spam"}).status_code == 404
+    assert client.submit("/report/user/999999", {"reason": "spam"}).status_code == 404  # profiles: test_profile_reports.py
     assert client.submit(_url(other), {"reason": "spam"}).status_code == 302  # the post of the hidden comment
     assert table_counts()["report"] == before["report"] + 1
 

@@ -140,23 +140,28 @@ def logged_in_clients(app, emails: list[str]) -> list:
     return clients
 
 
-def post_all_at_once(app, clients, url: str) -> list:
-    """POST `url` from every client at the same moment; the status code (or the exception) of each."""
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
+def post_at_once(app, requests: list[tuple]) -> list:
+    """POST every (client, csrf token, url, data) at the same moment; the status code (or the exception) of each."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
 
-    def run(i, c, token):
+    def run(i, c, token, url, data):
         # The conftest Client commits the test's session before each request: a thread needs its own app context.
         with app.app_context():
             barrier.wait()
             try:
-                results[i] = c.post(url, data={"csrf_token": token}).status_code
+                results[i] = c.post(url, data={"csrf_token": token, **data}).status_code
             except Exception as error:  # noqa: BLE001 - TESTING propagates a 500's exception: keep it to report
-                results[i] = f"{type(error).__name__}: {error}"[:200]
+                results[i] = f"{type(error).__name__}: {error}"[:300]
 
-    threads = [threading.Thread(target=run, args=(i, c, t)) for i, (c, t) in enumerate(clients)]
+    threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def post_all_at_once(app, clients, url: str, data: dict | None = None) -> list:
+    """POST `url` (with the same `data`) from every (client, token) at the same moment."""
+    return post_at_once(app, [(c, token, url, data or {}) for c, token in clients])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from dataclasses import dataclass
 
 import pytest
@@ -24,14 +23,14 @@ from civic.accounts.models import Role, User
 from civic.audit.models import AuditEvent
 from civic.extensions import db
 from civic.participation.models import Vote
-from civic.posts import lifecycle
+from civic.posts import lifecycle, merging
 from civic.posts import services as post_services
 from civic.posts.lifecycle import MOVES, VOTABLE, MoveConflict, MoveError, available_moves, perform
 from civic.posts.models import Idea, Post, PostEvent, PostStatus
 from civic.posts.services import PostData, PostForbidden
 from civic.territories.models import City, Theme
 from tests.conftest import PASSWORD, make_test_app, table_counts
-from tests.posts.helpers import assert_inert, english, field_error, logged_in_clients, next_of
+from tests.posts.helpers import assert_inert, english, field_error, logged_in_clients, next_of, post_at_once
 
 # --- the specification, written independently of lifecycle.MOVES --------------------------------
 
@@ -48,6 +47,7 @@ SPEC = {
     "reject": ({"published", "under_review", "shortlisted", "selected_for_codesign"}, "rejected", MOD),
     "reopen": ({"rejected"}, "under_review", MOD),
     "withdraw": ({"published", "under_review"}, "withdrawn", AUTHOR),
+    "merge": ({"published", "under_review", "shortlisted"}, "merged", MOD),  # through merging.merge_idea
 }
 SPEC_VOTABLE = {"published", "under_review", "shortlisted"}
 
@@ -76,9 +76,13 @@ def test_the_moves_table_is_the_specification():
     assert len(ACTIONS) == len(set(ACTIONS)) == len(lifecycle.MOVES_BY_ACTION)
     assert {s.value for s in VOTABLE} == SPEC_VOTABLE
     assert [m.action for m in MOVES if not m.reason_required] == ["withdraw"]
-    # Every status is a possible value of the column; merged has no move in or out (yet).
-    assert {t for _s, t, _a in SPEC.values()} | {s for src, _t, _a in SPEC.values() for s in src} \
-        == set(STATUSES) - {"merged"}
+    # Every status is a possible value of the column and is reached or left by some move;
+    # merged is reached only by a merge and never left.
+    assert {t for _s, t, _a in SPEC.values()} | {s for src, _t, _a in SPEC.values() for s in src} == set(STATUSES)
+    assert [a for a, (_s, t, _a) in SPEC.items() if t == "merged"] == ["merge"]
+    assert not any("merged" in src for src, _t, _a in SPEC.values())
+    # Only the merge names another idea: the decision form never offers it.
+    assert [m.action for m in MOVES if m.needs_target] == ["merge"]
 
 
 def test_every_status_fits_in_the_status_column():
@@ -95,6 +99,7 @@ class World:
     backend: str
     user_ids: dict[str, int]
     idea_id: int
+    survivor_id: int  # another idea of Torino: the idea that remains when the idea is merged
     torino_id: int
     counts: dict[str, int]
 
@@ -135,9 +140,12 @@ def world(database_url, new_database, tmp_path_factory):
         idea = post_services.create_idea(users["author"], torino, PostData(
             title="Riparare le fontanelle del quartiere", body="Un piano in tre fasi.", theme_id=theme.id,
             summary="Un piano per riparare le fontanelle rotte", beneficiaries="Chi abita nel quartiere"))
+        survivor = post_services.create_idea(users["resident"], torino, PostData(
+            title="Fontanelle funzionanti in tutto il quartiere", body="Lo stesso piano.", theme_id=theme.id,
+            summary="Riparare e mantenere le fontanelle", beneficiaries="Chi abita nel quartiere"))
         db.session.commit()
         made = World(app=app, backend=backend, user_ids={k: u.id for k, u in users.items()}, idea_id=idea.id,
-                     torino_id=torino.id, counts=table_counts())
+                     survivor_id=survivor.id, torino_id=torino.id, counts=table_counts())
         db.session.remove()
     yield made
     with app.app_context():
@@ -209,9 +217,14 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
     # Every case ends with a rollback and statuses do not change row counts: the baseline holds.
     before = world.counts
 
+    def act():
+        if action == "merge":  # the move names the idea that remains: merging performs it
+            return merging.merge_idea(user, idea, world.survivor_id, REASON, expected_version=BASE_VERSION)
+        return perform(user, idea, action, REASON, expected_version=BASE_VERSION)
+
     if not isinstance(expected, str):
         with pytest.raises(expected) as refused:
-            perform(user, idea, action, REASON, expected_version=BASE_VERSION)
+            act()
         assert type(refused.value) is expected
         assert refused.value.status == (403 if expected is PostForbidden else 422)
         if expected is PostForbidden and SPEC[action][2] == MOD:
@@ -220,7 +233,7 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
         assert _state(world.idea_id) == (status, BASE_VERSION)
         return
 
-    event = perform(user, idea, action, REASON, expected_version=BASE_VERSION)
+    event = act()
     actor = SPEC[action][2]
     assert _state(world.idea_id) == (expected, BASE_VERSION + 1)
     assert idea.status == expected and idea.status_version == BASE_VERSION + 1
@@ -237,7 +250,10 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
         assert (entry.actor_id, entry.actor_role) == (user.id, user.role)
         assert entry.city_id == world.torino_id
         assert entry.reason == STORED_REASON
-        assert entry.summary == f"Riparare le fontanelle del quartiere: {status} → {expected}"
+        into = f", into #{world.survivor_id}: Fontanelle funzionanti in tutto il quartiere" if action == "merge" else ""
+        assert entry.summary == f"Riparare le fontanelle del quartiere: {status} → {expected}{into}"
+    merged_into = db.session.scalar(select(Idea.merged_into_id).where(Idea.id == world.idea_id))
+    assert merged_into == (world.survivor_id if action == "merge" else None)
 
 
 def test_unknown_actions_and_stale_versions_at_the_service_level(world):
@@ -515,25 +531,6 @@ def test_a_non_numeric_version_is_refused(client, people, anna, torino, new_idea
 
 # --- simultaneous decisions --------------------------------------------------------------------------
 
-def _post_moves_at_once(app, clients, url: str, payloads: list[dict]) -> list:
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
-
-    def run(i, c, token):
-        # The conftest Client commits the test's session before each request: a thread needs its own app context.
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = c.post(url, data={"csrf_token": token, **payloads[i]}).status_code
-            except Exception as error:  # noqa: BLE001 - TESTING propagates a 500's exception: keep it to report
-                results[i] = f"{type(error).__name__}: {error}"[:300]
-
-    threads = [threading.Thread(target=run, args=(i, c, t)) for i, (c, t) in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("parallel", [2, 10])
@@ -546,7 +543,7 @@ def test_simultaneous_decisions_only_one_wins(app, client, people, make_user, an
     actions = [("review", "reject")[(i // 2) % 2] for i in range(parallel)]
     payloads = [{"action": a, "reason": f"Decisione {i}", "version": "0"} for i, a in enumerate(actions)]
     before = _counts()
-    results = _post_moves_at_once(app, clients, f"/ideas/{idea.id}/moves", payloads)
+    results = post_at_once(app, [(c, t, f"/ideas/{idea.id}/moves", data) for (c, t), data in zip(clients, payloads, strict=True)])
 
     assert results.count(302) == 1, results
     assert all(r in (302, 409, 422) for r in results), results

@@ -1,0 +1,152 @@
+"""Pages of the calls for ideas: the city's calls, a call with its timeline, ideas and
+results, and the moderators' forms to write and publish a call."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from civic.accounts.permissions import can_moderate_city
+from civic.calls import phases, services
+from civic.calls.forms import CallForm
+from civic.calls.models import Call, CallStatus, PhaseKind
+from civic.core.errors import abort_with, get_or_404
+from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.rules import RuleError
+from civic.extensions import db
+from civic.participation.services import voted_post_ids
+from civic.posts.models import Idea, Post
+from civic.posts.services import PostForbidden
+from civic.territories.models import City
+
+bp = Blueprint("calls", __name__)
+
+IDEAS_PER_PAGE = 30
+
+
+def call_url(call: Call, **values) -> str:
+    """The permanent, readable address of a call: /calls/3-giovani-al-centro."""
+    return url_for("calls.show", call_id=call.id, slug=call.slug, **values)
+
+
+def _city(slug: str) -> City:
+    city = db.session.scalar(select(City).where(City.slug == slug))
+    if city is None:
+        abort_with(404, _("There is no city at this address."))
+    return city
+
+
+def _call(call_id: int) -> Call:
+    """A call; a draft exists only for the moderators of its city."""
+    call = get_or_404(Call, call_id, _("This call does not exist."))
+    if call.is_draft and not can_moderate_city(current_user, call.city):
+        abort_with(404, _("This call does not exist."))
+    g.city_slug = call.city.slug
+    return call
+
+
+@bp.route("/cities/<slug>/calls")
+def city_calls(slug: str):
+    city = _city(slug)
+    moderator = can_moderate_city(current_user, city)
+    query = (select(Call).where(Call.city_id == city.id).options(selectinload(Call.phases))
+             .order_by(Call.published_at.desc().nulls_first(), Call.id.desc()))
+    if not moderator:
+        query = query.where(Call.status == CallStatus.PUBLISHED.value)
+    calls = db.session.scalars(query).all()
+    counts = services.idea_counts([c.id for c in calls])
+    today = phases.today()
+    return render_template("calls/list.html", city=city, calls=calls, counts=counts, moderator=moderator,
+                           current={c.id: phases.current_phase(c, today) for c in calls})
+
+
+@bp.route("/calls/<int:call_id>", defaults={"slug": None})
+@bp.route("/calls/<int:call_id>-<slug>")
+def show(call_id: int, slug: str | None):
+    call = _call(call_id)
+    if slug != call.slug:
+        return redirect(call_url(call, **request.args), code=301)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    ideas_query = (
+        select(Idea).where(Idea.call_id == call.id, Post.hidden_at.is_(None))
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .order_by(Post.vote_count.desc(), Post.id.desc())
+        .limit(IDEAS_PER_PAGE + 1).offset((page - 1) * IDEAS_PER_PAGE))
+    ideas = db.session.scalars(ideas_query).unique().all()
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    total = services.idea_counts([call.id]).get(call.id, 0)
+    return render_template(
+        "calls/show.html", call=call, ideas=ideas[:IDEAS_PER_PAGE], has_more=len(ideas) > IDEAS_PER_PAGE,
+        page=page, total=total, timeline=phases.timeline(call), current=phases.current_phase(call),
+        accepts_ideas=phases.accepts_ideas(call), moderator=can_moderate_city(current_user, call.city),
+        voted=voted_post_ids(user, ideas), results=_results(call), action_form=ActionForm(),
+        submission=phases.phase_of(call, PhaseKind.SUBMISSION),
+    )
+
+
+def _results(call: Call):
+    if call.results_published_at is None:
+        return None
+    from civic.calls.evaluation import published_results
+
+    return published_results(call)
+
+
+@bp.route("/cities/<slug>/calls/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    city = _city(slug)
+    user = current_user._get_current_object()
+    if not can_moderate_city(user, city):
+        abort_with(403, _("Only the moderators of %(city)s can manage its calls.", city=city.name))
+    form = CallForm()
+    form.fill_choices()
+    done, call = run_form(form, lambda: services.create_call(user, city, form.data_for_service()))
+    if not done:
+        return render_template("calls/form.html", city=city, form=form, call=None), form_status(form)
+    db.session.commit()
+    flash(_("The call is saved as a draft. Check it, then publish it."), "success")
+    return redirect(call_url(call))
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(call_id: int):
+    call = _call(call_id)
+    user = current_user._get_current_object()
+    try:
+        services.check_can_edit(user, call)
+    except PostForbidden as error:
+        abort_with(403, error.message)
+    except services.CallConflict as error:
+        abort_with(409, error.message)
+    form = CallForm()
+    form.fill_choices()
+    if not form.is_submitted():
+        form.load(call)
+    done, _result = run_form(form, lambda: services.update_call(user, call, form.data_for_service()))
+    if not done:
+        return render_template("calls/form.html", city=call.city, form=form, call=call), form_status(form)
+    db.session.commit()
+    flash(_("Your changes to the call are saved."), "success")
+    return redirect(call_url(call))
+
+
+@bp.route("/calls/<int:call_id>/publish", methods=["POST"])
+@login_required
+def publish(call_id: int):
+    call = _call(call_id)
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    try:
+        services.publish_call(current_user._get_current_object(), call)
+    except PostForbidden as error:
+        abort_with(403, error.message)
+    except RuleError as error:  # no phases yet (422), already published (409)
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("The call is published: residents can see it."), "success")
+    return redirect(call_url(call))
