@@ -82,24 +82,29 @@ def _register_blueprints(app: Flask) -> None:
     from civic.audit.views import bp as audit_bp
     from civic.calls.evaluation_views import bp as evaluation_bp
     from civic.calls.views import bp as calls_bp
+    from civic.codesign.views import bp as codesign_bp
     from civic.comments.views import bp as comments_bp
     from civic.core.views import bp as core_bp
     from civic.moderation.views import bp as moderation_bp
+    from civic.notifications.views import bp as notifications_bp
+    from civic.orgs.views import bp as orgs_bp
     from civic.participation.views import bp as participation_bp
     from civic.posts.views import bp as posts_bp
     from civic.territories.views import bp as territories_bp
     from civic.uploads.views import bp as uploads_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
-                      audit_bp, moderation_bp, calls_bp, evaluation_bp):
+                      audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from civic.accounts.cli import users_cli
     from civic.demo.cli import demo_cli
+    from civic.notifications.cli import notifications_cli
     from civic.territories.cli import territories_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(territories_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(notifications_cli)

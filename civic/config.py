@@ -98,6 +98,11 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "SMTP_SECURITY": _env("SMTP_SECURITY", "starttls"),  # starttls | ssl | none
         "SMTP_TIMEOUT": _env_int("SMTP_TIMEOUT", 10),
         "MAIL_FROM": _env("MAIL_FROM", "Città Inclusive <noreply@localhost>"),
+        # The notification emails' worker (civic/notifications/outbox.py).
+        "MAIL_MAX_ATTEMPTS": _env_int("MAIL_MAX_ATTEMPTS", 5),
+        "MAIL_RETRY_SECONDS": _env_int("MAIL_RETRY_SECONDS", 60),
+        "MAIL_LEASE_SECONDS": _env_int("MAIL_LEASE_SECONDS", 300),
+        "DIGEST_HOUR": _env_int("DIGEST_HOUR", 8),
         "SITE_NAME": _env("SITE_NAME", "Città Inclusive"),
         "BASE_URL": _env("BASE_URL"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
@@ -107,6 +112,9 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "PASSWORD_MIN_LENGTH": 10,
         "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+        # Documents of co-design processes (PDF, ODT, DOCX, ODS, XLSX, PNG, JPEG); their uploads may exceed
+        # MAX_CONTENT_LENGTH by this much (civic/codesign/views.py raises the limit for those requests only).
+        "DOCUMENT_MAX_BYTES": _env_int("MAX_DOCUMENT_MB", 10) * 1024 * 1024,
         "RATELIMIT_POST": _env("RATELIMIT_POST", "10 per hour"),
         "RATELIMIT_COMMENT": _env("RATELIMIT_COMMENT", "30 per hour"),
         "RATELIMIT_VOTE": _env("RATELIMIT_VOTE", "120 per hour"),

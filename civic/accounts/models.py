@@ -69,6 +69,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     blocked_reason: Mapped[str | None] = mapped_column(String(500))
     # Part of the login cookie: changing it (new password, reset) signs out every other session.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # How notification emails arrive: immediate, daily (one digest) or never (civic/notifications/).
+    email_frequency: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
 
     home_city: Mapped[City | None] = relationship(foreign_keys=[home_city_id])
     home_neighbourhood: Mapped[Neighbourhood | None] = relationship(foreign_keys=[home_neighbourhood_id])

@@ -391,6 +391,9 @@ def publish_results(user: User, call: Call, decisions: ResultsDecisions) -> Resu
                  summary=f"{call.title}: {len(selected)} selected, {len(not_selected)} shortlisted not selected, "
                          f"{len(others)} others not selected; selected cost {cost} of {call.budget_eur}",
                  city_id=call.city_id)
+    from civic.notifications.services import notify  # the call's followers (each idea's people are told above)
+
+    notify("call.results", "call", call.id, actor=user, selected=len(selected))
     log.info("call results published", extra={"call_id": call.id, "user_id": user.id, "selected": len(selected)})
     return ResultsSummary(selected=selected, not_selected=not_selected, others=others, selected_cost=cost,
                           unestimated=unestimated, budget=call.budget_eur)

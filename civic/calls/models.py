@@ -82,6 +82,8 @@ class Call(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None]
     # Set once, in the transaction that moves every idea of the call to its outcome.
     results_published_at: Mapped[datetime | None]
+    # Kept by civic/notifications/follows.py in the transaction of the follow.
+    follower_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     city: Mapped[City] = relationship()

@@ -72,7 +72,8 @@ def show(call_id: int, slug: str | None):
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     ideas_query = (
         select(Idea).where(Idea.call_id == call.id, Post.hidden_at.is_(None))
-        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
+                 joinedload(Post.organisation))
         .order_by(Post.vote_count.desc(), Post.id.desc())
         .limit(IDEAS_PER_PAGE + 1).offset((page - 1) * IDEAS_PER_PAGE))
     ideas = db.session.scalars(ideas_query).unique().all()

@@ -63,6 +63,9 @@ def add_comment(user: User, post: Post, body: str, parent_id: int | None = None)
         comment_count=Post.comment_count + 1, first_reaction_at=func.coalesce(Post.first_reaction_at, utcnow())))
     db.session.flush()
     db.session.expire(post, ["comment_count", "first_reaction_at"])
+    from civic.notifications.services import notify_comment  # followers, and the author of the comment answered
+
+    notify_comment(user, post, comment, parent)
     log.info("comment posted", extra={"comment_id": comment.id, "post_id": post.id, "user_id": user.id})
     return comment
 

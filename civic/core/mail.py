@@ -17,13 +17,22 @@ class MailError(RuntimeError):
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
+    send_message(to, subject, body)
+
+
+def send_message(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None,
+                 message_id: str | None = None) -> None:
+    """Send one prepared plain-text message with extra headers (List-Unsubscribe...); raises MailError
+    when the SMTP server refuses it or cannot be reached. Without an SMTP server it is written to the log."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="civic.local")
+    message["Message-ID"] = message_id or make_msgid(domain="civic.local")
     message.set_content(body)
+    for name, value in (headers or {}).items():  # after set_content, which resets the Content-* headers
+        message[name] = value
 
     host = config["SMTP_HOST"]
     if not host:

@@ -150,6 +150,9 @@ def hide(user: User, target: Post | Comment, reason: str) -> None:
         db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count - 1))
     _resolve_reports(user, kind, target.id)
     db.session.expire(target)
+    from civic.notifications.services import notify_hidden  # the author is told why (a block tells no one)
+
+    notify_hidden(user, target, text)
     audit.record(user, f"{kind}.hide", kind, target.id, _describe(target), reason=text, city_id=target_city_id(target))
 
 

@@ -49,6 +49,10 @@ def vote(post_id: int):
     db.session.commit()
     flash(_("Thank you: your support is counted.") if post.kind == "need" else _("Thank you: your vote is counted."),
           "success")
+    from civic.notifications.follows import is_following  # offered, never automatic
+
+    if not is_following(current_user, post.kind, post.id):
+        flash(_("Do you want to know what happens next? Use the button \"Follow\" on this page."), "info")
     return redirect(post_url(post, _anchor="participation"))
 
 

@@ -19,8 +19,6 @@ from civic.territories.models import City, Theme
 MARKDOWN_HINT = _l("You can use Markdown: **bold**, *italics*, lists with -, links as [text](https://...).")
 
 
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -45,6 +43,9 @@ class PostForm(FlaskForm):
     neighbourhood = SelectField(_l("Neighbourhood"), coerce=optional_id)
     theme = SelectField(_l("Theme"), coerce=optional_id,
                         validators=[DataRequired(_l("Choose a theme."))])
+    organisation = SelectField(_l("On behalf of"), coerce=optional_id, validate_choice=False,
+                               description=_l("Post it as yourself, or on behalf of an organisation you are a "
+                                              "member of: its name is shown beside yours."))
     image = FileField(_l("Image (optional)"),
                       description=_l("JPEG, PNG, WebP or GIF, up to 5 MB. Do not show people who can be recognised without their consent."))
 
@@ -55,13 +56,26 @@ class PostForm(FlaskForm):
         themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
         self.theme.choices = [("", str(_l("Choose a theme")))] + [(str(t.id), t.label) for t in themes]
 
+    def fill_organisations(self, user, current=None) -> None:
+        """The organisations the user is a member of (plus the post's own, kept on an edit);
+        the template hides the field when there is none."""
+        from civic.orgs.permissions import organisations_of
+
+        organisations = organisations_of(user)
+        if current is not None and all(o.id != current.id for o in organisations):
+            organisations.append(current)
+        self.organisation.choices = ([("", str(_l("Only myself")))] + [(str(o.id), o.name) for o in organisations]
+                                     if organisations else [])
+
     def data_for_service(self) -> services.PostData:
         return services.PostData(
             title=self.title.data, body=self.body.data, theme_id=self.theme.data,
             neighbourhood_id=self.neighbourhood.data, image=self.image.data or None,
+            organisation_id=self.organisation.data,
         )
 
     def load(self, post: Post) -> None:
+        self.organisation.data = post.organisation_id
         self.title.data = post.title
         self.body.data = post.body_markdown
         self.neighbourhood.data = post.neighbourhood_id

@@ -177,6 +177,13 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
         audit.record(user, f"idea.{move.action}", "idea", idea.id, summary=summary, reason=text, city_id=idea.city_id)
     for hook in _HOOKS.get(move.target, []):
         hook(user, idea, event)
+    # The author and the followers are told (the notification module builds on posts: imported here).
+    from civic.notifications import follows
+    from civic.notifications import services as notifications
+
+    notifications.notify("idea.moved", "idea", idea.id, actor=user,
+                         recipients=follows.follower_ids("idea", idea.id) | {idea.author_id},
+                         action=move.action, to_status=move.target.value, reason=text)
     log.info("idea moved", extra={"post_id": idea.id, "action": move.action, "to": move.target.value,
                                   "user_id": user.id})
     return event

@@ -118,7 +118,8 @@ def run(listing: Listing) -> Listing:
     }[listing.sort]
     query = (
         select(model).where(*conditions)
-        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
+                 joinedload(Post.organisation))
         .order_by(*order)
         .limit(listing.per_page).offset((listing.page - 1) * listing.per_page)
     )
@@ -130,7 +131,8 @@ def run(listing: Listing) -> Listing:
 def latest(model: type[Post], city: City, limit: int = 5) -> list[Post]:
     return list(db.session.scalars(
         select(model).where(Post.city_id == city.id, visible_post())
-        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
+                 joinedload(Post.organisation))
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
     ).unique())
 
@@ -158,6 +160,7 @@ MODELS = {"need": Need, "idea": Idea}
 def by_author(model: type[Post], author_id: int, limit: int = 20) -> list[Post]:
     return list(db.session.scalars(
         select(model).where(Post.author_id == author_id, visible_post())
-        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme))
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
+                 joinedload(Post.organisation))
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
     ).unique())

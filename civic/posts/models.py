@@ -20,6 +20,7 @@ from civic.core.models import TimestampMixin
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+from civic.orgs.models import Organisation
 from civic.territories.models import City, Neighbourhood, Theme
 from civic.uploads.models import Upload
 
@@ -103,6 +104,8 @@ class Post(TimestampMixin, db.Model):
     # Kept in the same transaction as the rows they count (see participation and comments).
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Kept by civic/notifications/follows.py in the transaction of the follow.
+    follower_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the first vote or comment arrived; set once, never cleared (an idea stays frozen
     # even if that vote is withdrawn: people reacted to that text).
     first_reaction_at: Mapped[datetime | None]
@@ -113,12 +116,16 @@ class Post(TimestampMixin, db.Model):
     hidden_by_block: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Grows by one at each status move: a move made on an outdated page is refused (409).
     status_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The Third Sector organisation it is posted on behalf of (its author was a member when posting).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        index=True)
 
     author: Mapped[User] = relationship()
     city: Mapped[City] = relationship()
     neighbourhood: Mapped[Neighbourhood | None] = relationship()
     theme: Mapped[Theme] = relationship()
     image: Mapped[Upload | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
 
@@ -189,9 +196,6 @@ class Idea(Post):
     summary: Mapped[str] = mapped_column(String(300))
     beneficiaries: Mapped[str] = mapped_column(String(500))
     estimated_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    # The organisation it is posted on behalf of; the organisations table (and its
-    # foreign key) arrives with the Third Sector organisations.
-    organisation_id: Mapped[int | None] = mapped_column(index=True)
     # The call it was submitted to; None for the city's open ideas board.
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
     # The idea that absorbed this one (status "merged"); its votes moved there.

@@ -56,6 +56,7 @@ class PostData:
     need_ids: tuple[int, ...] = ()  # ideas
     call_id: int | None = None  # ideas: the call it is submitted to, None for the open ideas board
     image: FileStorage | None = None
+    organisation_id: int | None = None  # the organisation it is posted on behalf of (the author is a member)
 
 
 def _line(value: str | None, field: str, maximum: int, required: bool = True) -> str | None:
@@ -131,6 +132,26 @@ def _needs(city: City, need_ids) -> list[Need]:
     return needs
 
 
+def _organisation(post: Post, author: User, organisation_id: int | None) -> None:
+    """Posted on behalf of an organisation: only one the author is a member of. An organisation
+    kept unchanged on an edit stays, even if the author has left it since."""
+    from civic.orgs.models import Organisation
+    from civic.orgs.permissions import membership_of
+
+    if organisation_id is None:
+        post.organisation = None
+        return
+    if post.organisation_id is not None and organisation_id == post.organisation_id:
+        return
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise PostError(_l("Choose one of your organisations from the list."), "organisation")
+    if membership_of(author, org) is None:
+        raise PostForbidden(_l("You can post on behalf of %(name)s only if you are one of its members.",
+                               name=org.name), "organisation")
+    post.organisation = org
+
+
 def _attach_image(post: Post, author: User, image: FileStorage | None) -> None:
     if image is not None and image.filename:
         post.image = save_image(image, author)
@@ -142,9 +163,13 @@ def create_need(author: User, city: City, data: PostData) -> Need:
     need = Need(author=author, status=PostStatus.PUBLISHED.value)
     _fill_common(need, city, data)
     need.location_text = _line(data.location_text, "location_text", LOCATION_MAX, required=False)
+    _organisation(need, author, data.organisation_id)
     _attach_image(need, author, data.image)
     db.session.add(need)
     db.session.flush()
+    from civic.notifications.follows import follow  # authors follow what they post
+
+    follow(author, need.kind, need.id, check_visible=False)
     log.info("need posted", extra={"post_id": need.id, "user_id": author.id, "city": city.slug})
     return need
 
@@ -162,6 +187,7 @@ def create_idea(author: User, city: City, data: PostData) -> Idea:
         raise PostForbidden(_l("Log in to propose an idea."))
     idea = Idea(author=author, status=PostStatus.PUBLISHED.value)
     _fill_idea(idea, city, data)
+    _organisation(idea, author, data.organisation_id)
     if data.call_id is not None:
         # Calls build on posts, so their module is imported where it is needed.
         from civic.calls import services as calls
@@ -175,6 +201,9 @@ def create_idea(author: User, city: City, data: PostData) -> Idea:
     _attach_image(idea, author, data.image)
     db.session.add(idea)
     db.session.flush()
+    from civic.notifications.follows import follow  # authors follow what they post
+
+    follow(author, idea.kind, idea.id, check_visible=False)
     log.info("idea posted", extra={"post_id": idea.id, "user_id": author.id, "city": city.slug})
     return idea
 
@@ -199,6 +228,7 @@ def update_post(user: User, post: Post, data: PostData) -> None:
     else:
         _fill_common(post, post.city, data)
         post.location_text = _line(data.location_text, "location_text", LOCATION_MAX, required=False)
+    _organisation(post, user, data.organisation_id)
     _attach_image(post, user, data.image)
     db.session.flush()
 

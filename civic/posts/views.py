@@ -132,6 +132,7 @@ def _create(kind: str, slug: str):
             form.call.data = optional_id(request.args.get("call"))
     else:
         form.fill_choices(city)
+    form.fill_organisations(current_user._get_current_object())
     if not form.is_submitted() and current_user.home_neighbourhood_id:
         form.neighbourhood.data = current_user.home_neighbourhood_id
     create = services.create_need if kind == "need" else services.create_idea
@@ -170,6 +171,7 @@ def _edit(kind: str, post_id: int):
         form.fill_choices(post.city, extra_need_ids=[n.id for n in post.needs])
     else:
         form.fill_choices(post.city)
+    form.fill_organisations(user, current=post.organisation)
     if not form.is_submitted():
         form.load(post)
     done, _result = run_form(form, lambda: services.update_post(user, post, form.data_for_service()))

@@ -26,10 +26,12 @@ from civic.calls import services as call_services
 from civic.comments import services as comment_services
 from civic.extensions import db
 from civic.moderation import blocking
+from civic.notifications import follows
 from civic.posts.listing import SORTS
 from civic.posts.models import PostStatus
 from civic.territories.models import Programme, SpecificObjective
 from tests.calls.conftest import call_data
+from tests.codesign.crawl import FILLERS as CODESIGN_FILLERS
 from tests.moderation.helpers import comment_count
 from tests.posts.helpers import english
 
@@ -103,6 +105,9 @@ def world(app, torino, bari, themes, anna, bruno, carla, mod_torino, mod_bari, n
     add_vote(carla, p["visible_need"])
     add_vote(bruno, p["visible_idea"])
     w.call = _call_of(torino, mod_torino, themes, ideas=[p["hidden_idea"], p["visible_idea"]])
+    for post in (p["hidden_need"], p["hidden_idea"]):  # Bruno follows them: the comments below notify him
+        follows.follow(bruno, post.kind, post.id)
+    db.session.commit()
     c = w.comments
     c["on_hidden_need"] = add_comment(bruno, p["hidden_need"], "Bruno commenta il bisogno")
     c["on_hidden_idea"] = add_comment(carla, p["hidden_idea"], "Carla commenta l'idea")
@@ -185,6 +190,10 @@ FILLERS: dict[str, Callable[[World, Rule, dict], list]] = {
     "call_id": lambda w, rule, chosen: [w.call.id],
     "idea_id": lambda w, rule, chosen: [p.id for p in w.ideas],
     "name": lambda w, rule, chosen: [p.image.stored_name for p in w.posts.values() if p.image is not None],
+    # Organisations: Anna's, with her hidden posts on its behalf (tests/orgs/crawl.py).
+    "org_id": lambda w, rule, chosen: __import__("tests.orgs.crawl", fromlist=["org_ids"]).org_ids(w),
+    "org_slug": lambda w, rule, chosen: __import__("tests.orgs.crawl", fromlist=["org_slugs"]).org_slugs(w),
+    **CODESIGN_FILLERS,  # process_id, meeting_id, document_id, version_id (tests/codesign/crawl.py)
 }
 
 # Query strings crawled for an endpoint (on the city of the hidden content), besides none at all.
@@ -313,6 +322,9 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client,
         response = anonymous.get(url)
         assert response.status_code == 200, url
         assert {m.lower() for m in markers} <= _markers(response, ""), url
+
+    # Bruno's notifications name the content that gets hidden (Carla commented on the idea he follows).
+    assert IDEA_TITLE in new_client("bruno@example.it").get("/notifications").get_data(as_text=True)
 
     hide_all(w, hide)
     block_author(w, blocked_author)

@@ -237,7 +237,11 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
     actor = SPEC[action][2]
     assert _state(world.idea_id) == (expected, BASE_VERSION + 1)
     assert idea.status == expected and idea.status_version == BASE_VERSION + 1
-    assert _diff(before, _counts()) == ({"post_event": 1, "audit_event": 1} if actor == MOD else {"post_event": 1})
+    # A moderator's move notifies the author (who follows the idea), in-app and by email at once.
+    # Entering co-design opens the idea's co-design process (civic/codesign/services.py), with its audit entry.
+    opened = {"codesign_process": 1, "audit_event": 2} if expected in ("selected_for_codesign", "in_codesign") else {}
+    assert _diff(before, _counts()) == ({"post_event": 1, "audit_event": 1, "notification": 1, "email_message": 1}
+                                        | opened if actor == MOD else {"post_event": 1})
     stored = db.session.scalars(select(PostEvent).where(PostEvent.post_id == world.idea_id)).one()
     assert stored is event
     assert (stored.action, stored.from_status, stored.to_status) == (action, status, expected)
@@ -401,7 +405,8 @@ def _check_decisions_through_the_page(client, people, idea, torino, role):
         target = SPEC[action][1]
         assert response.headers["Location"].endswith(f"/ideas/{idea.id}-{idea.slug}#history"), case
         assert _state(idea.id) == (target, 4), case
-        assert _diff(before, _counts()) == {"post_event": 1, "audit_event": 1}, case
+        assert _diff(before, _counts()) == {"post_event": 1, "audit_event": 1, "notification": 1,
+                                            "email_message": 1}, case  # the author is notified
         events, entries = _idea_moves(idea.id)
         event, entry = events[-1], entries[-1]
         assert len(events) == len(events_before) + 1 and len(entries) == len(entries_before) + 1
@@ -549,7 +554,7 @@ def test_simultaneous_decisions_only_one_wins(app, client, people, make_user, an
     assert all(r in (302, 409, 422) for r in results), results
     winner = results.index(302)
     assert _state(idea.id) == (SPEC[actions[winner]][1], 1)
-    assert _diff(before, _counts()) == {"post_event": 1, "audit_event": 1}
+    assert _diff(before, _counts()) == {"post_event": 1, "audit_event": 1, "notification": 1, "email_message": 1}
     events, entries = _idea_moves(idea.id)
     assert [e.reason_markdown for e in events] == [f"Decisione {winner}"]
     assert [e.action for e in entries] == [f"idea.{actions[winner]}"]

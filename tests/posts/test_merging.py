@@ -432,7 +432,9 @@ def test_the_history_and_the_audit_log_record_the_merge(client, people, pair, to
     before = table_counts()
     assert _merge(client, duplicate, survivor, reason="Doppione\r\nstessa proposta.").status_code == 302
     after = table_counts()
-    assert {t: after[t] - before[t] for t in before if after[t] != before[t]} == {"post_event": 1, "audit_event": 1}
+    # The author of the merged idea is notified (in-app and by email).
+    assert {t: after[t] - before[t] for t in before if after[t] != before[t]} == {
+        "post_event": 1, "audit_event": 1, "notification": 1, "email_message": 1}
     event = db.session.scalars(select(PostEvent).where(PostEvent.post_id == duplicate.id)).one()
     assert (event.action, event.from_status, event.to_status, event.actor_role) == (
         "merge", "published", "merged", "moderator")

@@ -1,0 +1,308 @@
+"""Notifications: one `notify()` for every domain, the reader's list, read marks and email preferences.
+
+`notify()` writes the notifications and, for the people who want them at once, their emails,
+in the caller's transaction (it flushes, never commits). A notification stores its event and
+parameters; its sentence is written when shown, in the reader's language (`describe`).
+Content hidden after the event disappears from the list, the unread count and the digest:
+every read goes through `visible_condition()`.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from civic.accounts.models import User
+from civic.comments.models import Comment
+from civic.core.rules import RuleError
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.moderation.visibility import visible_comment
+from civic.notifications import follows
+from civic.notifications.models import EmailFrequency, Notification
+
+log = logging.getLogger("civic.notifications")
+
+PER_PAGE = 20
+PARAM_TEXT_MAX = 500
+
+
+class PreferenceError(RuleError):
+    pass
+
+
+# --- events: how each one reads ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    text: Callable[[Notification, str], str]  # (notification, title of its target) -> sentence
+    detail: Callable[[Notification], str | None] = lambda n: None
+    # False for news about one's own hidden content: shown although its target is hidden (without its title).
+    requires_visible: bool = True
+    anchor_comment: bool = False
+
+
+_EVENTS: dict[str, Event] = {}
+
+
+def register_event(name: str, text: Callable[[Notification, str], str], *,
+                   detail: Callable[[Notification], str | None] | None = None,
+                   requires_visible: bool = True, anchor_comment: bool = False) -> None:
+    """Say how an event reads; `text` is called when shown, in the reader's language."""
+    _EVENTS[name] = Event(name, text, detail or (lambda n: None), requires_visible, anchor_comment)
+
+
+def _actor_name(n: Notification) -> str:
+    return n.actor.display_name if n.actor is not None else _("Someone")
+
+
+def _moved(n: Notification, title: str) -> str:
+    from civic.posts.models import PostStatus
+
+    action = n.params.get("action")
+    if action == "withdraw":
+        return _("The author withdrew the idea \"%(title)s\".", title=title)
+    if action == "merge":
+        return _("The idea \"%(title)s\" was merged into another idea.", title=title)
+    try:
+        status = PostStatus(n.params.get("to_status")).label
+    except ValueError:
+        status = n.params.get("to_status") or ""
+    return _("The idea \"%(title)s\" is now \"%(status)s\".", title=title, status=status)
+
+
+def _answer(n: Notification) -> str | None:
+    reason = n.params.get("reason")
+    return _("Answer of the municipality: %(answer)s", answer=reason) if reason else None
+
+
+def _hidden(n: Notification, title: str) -> str:
+    what = n.params.get("what")
+    if what == "comment":
+        return _("The moderators hid one of your comments.")
+    if what == "idea":
+        return _("The moderators hid one of your ideas.")
+    return _("The moderators hid one of your needs.")
+
+
+register_event("idea.moved", _moved, detail=_answer)
+register_event("comment.new", lambda n, title: _("%(name)s commented on \"%(title)s\".", name=_actor_name(n),
+                                                 title=title), anchor_comment=True)
+register_event("comment.reply", lambda n, title: _("%(name)s replied to your comment on \"%(title)s\".",
+                                                   name=_actor_name(n), title=title), anchor_comment=True)
+register_event("call.results", lambda n, title: _("The results of the call \"%(title)s\" are published.",
+                                                  title=title))
+register_event("content.hidden", _hidden, requires_visible=False,
+               detail=lambda n: _("Reason: %(reason)s", reason=n.params.get("reason", "")))
+
+
+def _event(name: str) -> Event:
+    return _EVENTS.get(name) or Event(name, lambda n, title: _("News about \"%(title)s\".", title=title))
+
+
+# --- visibility ----------------------------------------------------------------------------------
+
+def visible_condition():
+    """The SQL condition of a notification that may be shown: its target (and comment) still visible."""
+    targets = [and_(Notification.target_kind == entry.kind, Notification.target_id.in_(entry.visible_ids()))
+               for entry in (follows.followable(kind) for kind in follows.followable_kinds())]
+    comment_ok = or_(Notification.comment_id.is_(None),
+                     Notification.comment_id.in_(select(Comment.id).where(visible_comment())))
+    always = [e.name for e in _EVENTS.values() if not e.requires_visible]
+    return or_(Notification.event.in_(always), and_(or_(*targets), comment_ok))
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def _ids(people: Iterable[User | int]) -> set[int]:
+    return {p if isinstance(p, int) else p.id for p in people if p is not None}
+
+
+def _clean(params: dict) -> dict:
+    cleaned = {}
+    for key, value in params.items():
+        if isinstance(value, str) and len(value) > PARAM_TEXT_MAX:
+            value = value[:PARAM_TEXT_MAX - 1] + "…"
+        cleaned[key] = value
+    return cleaned
+
+
+def notify(event: str, target_kind: str, target_id: int, *, actor: User | None = None,
+           recipients: Iterable[User | int] | None = None, exclude: Iterable[User | int] = (),
+           comment_id: int | None = None, **params: Any) -> list[Notification]:
+    """Notify `recipients` (by default the target's followers) of `event` on a registered target.
+
+    The actor is never notified of their own action; blocked and deactivated accounts are skipped.
+    `comment_id` names the comment the event is about (hidden with it); `params` (JSON values) are
+    what the sentence needs. Emails of the people who want them at once are written in the same
+    transaction. Flushes, never commits: the caller's request commits.
+    """
+    if follows.followable(target_kind) is None:
+        raise ValueError(f"{target_kind!r} is not a registered followable kind")
+    wanted = _ids(recipients) if recipients is not None else follows.follower_ids(target_kind, target_id)
+    wanted -= _ids(exclude)
+    if actor is not None:
+        wanted.discard(actor.id)
+    if not wanted:
+        return []
+    people = db.session.scalars(select(User).where(User.id.in_(wanted), User.active.is_(True),
+                                                   User.blocked_at.is_(None)).order_by(User.id)).all()
+    now = utcnow()
+    params = _clean(params)
+    rows = []
+    for person in people:
+        daily = person.email_frequency == EmailFrequency.DAILY and person.email_confirmed
+        rows.append(Notification(recipient_id=person.id, event=event, target_kind=target_kind, target_id=target_id,
+                                 comment_id=comment_id, actor_id=actor.id if actor is not None else None,
+                                 params=params, created_at=now, digest_pending=daily))
+    db.session.add_all(rows)
+    db.session.flush()
+    immediate = [(person, row) for person, row in zip(people, rows, strict=True)
+                 if person.email_frequency == EmailFrequency.IMMEDIATE and person.email_confirmed]
+    if immediate:
+        from civic.notifications import outbox
+
+        for _person, row in immediate:
+            row.actor = actor
+        outbox.queue_immediate(immediate)
+    log.info("notified", extra={"event": event, "target": f"{target_kind}:{target_id}", "recipients": len(rows)})
+    return rows
+
+
+def notify_comment(author: User, post, comment: Comment, parent: Comment | None) -> None:
+    """A new comment: its post's followers are told; a reply also tells the author of the comment it answers."""
+    already: set[int] = set()
+    if parent is not None and parent.author_id != author.id:
+        notify("comment.reply", post.kind, post.id, actor=author, recipients=[parent.author_id], comment_id=comment.id)
+        already.add(parent.author_id)
+    notify("comment.new", post.kind, post.id, actor=author, exclude=already, comment_id=comment.id)
+
+
+def notify_hidden(moderator: User, target, reason: str) -> None:
+    """The author of content hidden by a moderator is told why (and no one else)."""
+    if isinstance(target, Comment):
+        post = target.post
+        notify("content.hidden", post.kind, post.id, actor=moderator, recipients=[target.author_id],
+               comment_id=target.id, what="comment", reason=reason)
+    else:
+        notify("content.hidden", target.kind, target.id, actor=moderator, recipients=[target.author_id],
+               what=target.kind, reason=reason)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@dataclass
+class Shown:
+    """A notification as the reader sees it."""
+
+    notification: Notification
+    text: str
+    detail: str | None
+    url: str | None
+
+    @property
+    def id(self) -> int:
+        return self.notification.id
+
+    @property
+    def is_read(self) -> bool:
+        return self.notification.is_read
+
+    @property
+    def created_at(self):
+        return self.notification.created_at
+
+
+def _targets(notifications: list[Notification]) -> dict[tuple[str, int], tuple[Any, bool]]:
+    """The targets of a page of notifications, each with whether it is visible: one query per kind
+    present, whatever the number of rows."""
+    wanted: dict[str, set[int]] = {}
+    for n in notifications:
+        wanted.setdefault(n.target_kind, set()).add(n.target_id)
+    found = {}
+    for kind, ids in wanted.items():
+        entry = follows.followable(kind)
+        if entry is None:
+            continue
+        rows = db.session.execute(select(entry.model, entry.is_visible().label("visible"))
+                                  .where(entry.model.id.in_(ids)))
+        for row, visible in rows:
+            found[(kind, row.id)] = (row, bool(visible))
+    return found
+
+
+def describe_all(notifications: list[Notification], targets: dict | None = None) -> list[Shown]:
+    """The sentence, detail and link of each notification, in the current language."""
+    targets = _targets(notifications) if targets is None else targets
+    shown = []
+    for n in notifications:
+        event = _event(n.event)
+        entry = follows.followable(n.target_kind)
+        target, visible = targets.get((n.target_kind, n.target_id), (None, False))
+        # Hidden content is never named, not even by its address (which carries its title).
+        shown_target = target if (entry is not None and visible) else None
+        title = entry.title(shown_target) if (shown_target is not None and event.requires_visible) else ""
+        url = entry.url(shown_target) if shown_target is not None else None
+        if url and n.comment_id and event.anchor_comment:
+            url += f"#comment-{n.comment_id}"
+        shown.append(Shown(n, event.text(n, title), event.detail(n), url))
+    return shown
+
+
+def page_of(user: User, page: int = 1) -> tuple[list[Shown], bool]:
+    """A page of the user's visible notifications, newest first, and whether another page follows."""
+    rows = db.session.scalars(
+        select(Notification).where(Notification.recipient_id == user.id, visible_condition())
+        .options(joinedload(Notification.actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    return describe_all(list(rows[:PER_PAGE])), len(rows) > PER_PAGE
+
+
+def unread_count(user: User) -> int:
+    """One query; the same condition as the list, so the bell and the page agree."""
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None), visible_condition())) or 0
+
+
+class NotFound(RuleError):
+    status = 404
+
+
+def mark_read(user: User, notification_id: int) -> None:
+    """Only one's own notification (someone else's is answered as missing)."""
+    found = db.session.scalar(select(Notification.id).where(Notification.id == notification_id,
+                                                            Notification.recipient_id == user.id))
+    if found is None:
+        raise NotFound(_l("This notification does not exist."))
+    db.session.execute(update(Notification).where(Notification.id == notification_id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(update(Notification).where(Notification.recipient_id == user.id,
+                                                           Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+# --- email preferences ---------------------------------------------------------------------------
+
+FREQUENCY_LABELS = {
+    EmailFrequency.IMMEDIATE: _l("At once: one email for each notification"),
+    EmailFrequency.DAILY: _l("Once a day: one summary email"),
+    EmailFrequency.NEVER: _l("Never: only on the site"),
+}
+
+
+def set_email_frequency(user: User, frequency: str) -> None:
+    if frequency not in {f.value for f in EmailFrequency}:
+        raise PreferenceError(_l("Choose one of the options."), "email_frequency")
+    user.email_frequency = frequency
+    db.session.flush()

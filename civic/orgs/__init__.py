@@ -1,0 +1,1 @@
+"""Third Sector organisations (Enti del Terzo Settore): profiles, members, invitations, verification."""
