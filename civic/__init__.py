@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.audit.views import bp as audit_bp
     from civic.calls.evaluation_views import bp as evaluation_bp
     from civic.calls.views import bp as calls_bp
+    from civic.codesign import participation_views  # noqa: F401 - its routes join the "codesign" blueprint
     from civic.codesign.views import bp as codesign_bp
     from civic.comments.views import bp as comments_bp
     from civic.core.views import bp as core_bp

@@ -118,6 +118,7 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "RATELIMIT_POST": _env("RATELIMIT_POST", "10 per hour"),
         "RATELIMIT_COMMENT": _env("RATELIMIT_COMMENT", "30 per hour"),
         "RATELIMIT_VOTE": _env("RATELIMIT_VOTE", "120 per hour"),
+        "RATELIMIT_INVITE": _env("RATELIMIT_INVITE", "30 per hour"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 

@@ -193,6 +193,7 @@ def resend_confirmation():
 @bp.route("/users/<int:user_id>")
 def profile(user_id: int):
     from civic.comments.services import by_author as comments_by
+    from civic.orgs.permissions import organisations_of
     from civic.posts.listing import by_author
     from civic.posts.models import Idea, Need
 
@@ -202,4 +203,5 @@ def profile(user_id: int):
     return render_template(
         "accounts/profile.html", user=user,
         needs=by_author(Need, user.id), ideas=by_author(Idea, user.id), comments=comments_by(user.id),
+        organisations=[] if user.blocked_at else organisations_of(user),
     )

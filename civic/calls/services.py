@@ -18,6 +18,7 @@ from civic.calls import phases
 from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, PhaseKind
 from civic.core.richtext import render_markdown
 from civic.core.rules import RuleError
+from civic.core.schedule import check_sequence
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -95,25 +96,10 @@ def _checked_phases(items: list[PhaseData]) -> list[PhaseData]:
     known = {k.value for k in PhaseKind}
     if any(p.kind not in known for p in items) or len({p.kind for p in items}) != len(items):
         raise CallError(_l("Each phase can appear only once."), "phases")
-    present = sorted((p for p in items if p.starts_on or p.ends_on), key=lambda p: PhaseKind(p.kind).position)
+    present = [p for p in items if p.starts_on or p.ends_on]
     if not present:
         raise CallError(_l("Give the dates of at least one phase: a call without phases cannot run."), "phases")
-    previous: PhaseData | None = None
-    for phase in present:
-        label = PhaseKind(phase.kind).label
-        if phase.starts_on is None:
-            raise CallError(_l("%(phase)s: enter the first day.", phase=label), f"{phase.kind}_starts_on")
-        if phase.ends_on is None and phase.kind != PhaseKind.RESULTS:
-            raise CallError(_l("%(phase)s: enter the last day.", phase=label), f"{phase.kind}_ends_on")
-        if phase.ends_on is not None and phase.ends_on < phase.starts_on:
-            raise CallError(_l("%(phase)s: the last day comes before the first.", phase=label),
-                            f"{phase.kind}_ends_on")
-        if previous is not None and phase.starts_on <= (previous.ends_on or previous.starts_on):
-            raise CallError(_l("%(phase)s must start after %(previous)s ends: phases follow one another "
-                               "without overlapping.", phase=label, previous=PhaseKind(previous.kind).label),
-                            f"{phase.kind}_starts_on")
-        previous = phase
-    return present
+    return check_sequence(present, PhaseKind, PhaseKind.RESULTS, CallError)
 
 
 def _checked_criteria(items: list[CriterionData], needs_criteria: bool) -> list[CriterionData]:

@@ -4,11 +4,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Optional
 
 from civic.codesign import services
-from civic.codesign.models import STAGE_LABELS, CodesignProcess, DocumentRole, StageKind
+from civic.codesign.models import STAGE_LABELS, CodesignProcess, DocumentRole, DocumentVisibility, StageKind
 from civic.core.forms import unix_newlines
 from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
 
@@ -118,11 +127,14 @@ class DocumentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the document's title."))],
                         render_kw={"maxlength": services.TITLE_MAX})
     role = SelectField(_l("This document is"), choices=[], default=DocumentRole.OTHER.value, validate_choice=False)
+    visibility = RadioField(_l("Who can see it"), choices=[], default=DocumentVisibility.PUBLIC.value,
+                            validate_choice=False)
     file = FileField(_l("File"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = [(r.value, r.label) for r in DocumentRole]
+        self.visibility.choices = [(v.value, v.label) for v in DocumentVisibility]
 
 
 class VersionForm(FlaskForm):
@@ -134,8 +146,8 @@ class CloseForm(FlaskForm):
                        rows=6, description=_l("Shown on the process's page and, with the idea's new status, on the "
                                               "idea's page."))
     next_status = SelectField(_l("Next status of the idea"), validate_choice=False)
+    # Optional when organisations were admitted to the process (they are recorded on their own): the service checks.
     partners = TextAreaField(_l("Partners who signed the agreement"), filters=[unix_newlines],
-                             validators=[DataRequired(_l("Name the partners who signed the agreement, one per line."))],
                              description=_l("One per line: the Third Sector organisations and the other bodies."),
                              render_kw={"rows": 4})
     version = HiddenField()
@@ -143,3 +155,27 @@ class CloseForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.next_status.choices = [(s.value, s.label) for s in services.NEXT_STATUSES]
+
+
+class InterestForm(FlaskForm):
+    """An expression of interest (civic/codesign/participation.py checks it)."""
+
+    organisation = SelectField(_l("On behalf of"), choices=[], validate_choice=False)
+    role = RadioField(_l("Role sought"), choices=[], validate_choice=False)
+    contribution = TextAreaField(_l("What the organisation would bring"), filters=[unix_newlines],
+                                 description=_l("Activities, people, places and resources the organisation offers."),
+                                 render_kw={"rows": 6})
+    experience = TextAreaField(_l("Experience of the organisation"), filters=[unix_newlines],
+                               description=_l("Similar projects, in this neighbourhood or elsewhere."),
+                               render_kw={"rows": 5})
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        from civic.codesign.models import InterestRole
+
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [(str(o.id), o.name) for o in organisations]
+        self.role.choices = [(r.value, r.label) for r in InterestRole]
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Public reason of the decision"), filters=[unix_newlines], render_kw={"rows": 3})

@@ -20,6 +20,7 @@ from civic.calls.models import Call
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+from civic.orgs.models import Organisation
 from civic.posts.models import Idea, Need
 from civic.territories.models import City
 
@@ -77,6 +78,23 @@ DOCUMENT_ROLE_LABELS = {
 }
 
 
+class DocumentVisibility(enum.StrEnum):
+    """Who sees a document: everyone, or the commission and the admitted organisations' members."""
+
+    PUBLIC = "public"
+    PARTICIPANTS = "participants"
+
+    @property
+    def label(self) -> str:
+        return str(DOCUMENT_VISIBILITY_LABELS[self])
+
+
+DOCUMENT_VISIBILITY_LABELS = {
+    DocumentVisibility.PUBLIC: _l("Public: everyone can download it"),
+    DocumentVisibility.PARTICIPANTS: _l("Participants only: the commission and the admitted organisations"),
+}
+
+
 def _in(column: str, enum_type) -> str:
     return "{} IN ({})".format(column, ", ".join(f"'{v.value}'" for v in enum_type))
 
@@ -114,6 +132,8 @@ class CodesignProcess(db.Model):
     # The partners who signed the agreement, as written by the moderator (a list of names).
     # Third Sector organisations will be linked in their own table, without changing this record.
     partners: Mapped[list] = mapped_column(JSON, default=list)
+    # Kept by civic.notifications.follows in the transaction of each follow.
+    follower_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     city: Mapped[City] = relationship()
     idea: Mapped[Idea | None] = relationship(foreign_keys=[idea_id])
@@ -232,12 +252,15 @@ class Document(db.Model):
     """A document of the process; its file changes through versions, all kept and listed."""
 
     __tablename__ = "codesign_document"
-    __table_args__ = (CheckConstraint(_in("role", DocumentRole), name="role_known"),)
+    __table_args__ = (CheckConstraint(_in("role", DocumentRole), name="role_known"),
+                      CheckConstraint(_in("visibility", DocumentVisibility), name="visibility_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("codesign_process.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default=DocumentRole.OTHER.value)
+    # "participants": only the commission and the members of the admitted organisations (participation.py).
+    visibility: Mapped[str] = mapped_column(String(12), default="public", server_default="public")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -278,3 +301,106 @@ class DocumentVersion(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
+
+
+# --- the organisations taking part (see participation.py) --------------------------------------
+
+class InterestRole(enum.StrEnum):
+    """The role an organisation asks for, and keeps as a partner: lead (capofila) or partner."""
+
+    LEAD = "capofila"
+    PARTNER = "partner"
+
+    @property
+    def label(self) -> str:
+        return str(INTEREST_ROLE_LABELS[self])
+
+
+INTEREST_ROLE_LABELS = {InterestRole.LEAD: _l("Lead partner (capofila)"), InterestRole.PARTNER: _l("Partner")}
+
+
+class InterestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ADMITTED = "admitted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return str(INTEREST_STATUS_LABELS[self])
+
+
+INTEREST_STATUS_LABELS = {
+    InterestStatus.PENDING: _l("Awaiting the commission's decision"),
+    InterestStatus.ADMITTED: _l("Admitted"),
+    InterestStatus.DECLINED: _l("Not admitted"),
+}
+
+
+class ExpressionOfInterest(db.Model):
+    """An organisation's expression of interest (manifestazione di interesse) in a process: once per
+    organisation and process; the commission admits or declines it with a public reason."""
+
+    __tablename__ = "codesign_interest"
+    __table_args__ = (
+        UniqueConstraint("process_id", "organisation_id"),
+        CheckConstraint(_in("role", InterestRole), name="role_known"),
+        CheckConstraint(_in("status", InterestStatus), name="status_known"),
+        CheckConstraint("(status = 'pending' AND decided_at IS NULL) OR (status <> 'pending' AND decided_at IS NOT NULL"
+                        " AND reason <> '')", name="decided_with_reason"),
+        Index("ix_codesign_interest_organisation_status", "organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("codesign_process.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))
+    contribution: Mapped[str] = mapped_column(Text)
+    experience: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=InterestStatus.PENDING.value)
+    # The commission's public reason, shown with the decision.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    decided_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
+                                                        index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    process: Mapped[CodesignProcess] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return InterestRole(self.role).label
+
+    @property
+    def status_label(self) -> str:
+        return InterestStatus(self.status).label
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InterestStatus.PENDING
+
+
+class CodesignPartner(db.Model):
+    """A registered organisation that took part in a closed process, as lead partner or partner
+    (recorded from the admitted expressions of interest when the process is closed)."""
+
+    __tablename__ = "codesign_partner"
+    __table_args__ = (
+        UniqueConstraint("process_id", "organisation_id"),
+        CheckConstraint(_in("role", InterestRole), name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("codesign_process.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    process: Mapped[CodesignProcess] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return InterestRole(self.role).label

@@ -30,7 +30,7 @@ from werkzeug.datastructures import FileStorage
 from civic.accounts.models import User
 from civic.audit import services as audit
 from civic.calls.models import Call, CallStatus
-from civic.codesign import files, permissions, stages
+from civic.codesign import files, notices, permissions, stages
 from civic.codesign.models import (
     CodesignProcess,
     CodesignStage,
@@ -44,6 +44,7 @@ from civic.codesign.models import (
 )
 from civic.core.richtext import render_markdown
 from civic.core.rules import RuleError
+from civic.core.schedule import check_sequence
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -150,6 +151,7 @@ def open_for_idea(user: User, idea: Idea) -> CodesignProcess:
     process.summary_html = render_markdown(idea.summary)
     db.session.add(process)
     db.session.flush()
+    notices.author_follows(process)
     audit.record(user, "codesign.open", "codesign_process", process.id, process.title, city_id=idea.city_id)
     log.info("co-design process opened", extra={"process_id": process.id, "post_id": idea.id})
     return process
@@ -198,6 +200,7 @@ def open_process(user: User, city: City, data: OpeningData) -> CodesignProcess:
     process.set_title(title)
     db.session.add(process)
     db.session.flush()
+    notices.author_follows(process)
     audit.record(user, "codesign.open", "codesign_process", process.id, process.title, city_id=city.id)
     return process
 
@@ -229,23 +232,7 @@ def _checked_stages(items: list[StageData]) -> list[StageData]:
         summary = _text(item.summary, f"{item.kind}_summary")
         if item.starts_on or item.ends_on or summary:
             present.append(StageData(item.kind, item.starts_on, item.ends_on, summary))
-    present.sort(key=lambda s: StageKind(s.kind).position)
-    previous: StageData | None = None
-    for stage in present:
-        label = StageKind(stage.kind).label
-        if stage.starts_on is None:
-            raise CodesignError(_l("%(stage)s: enter the first day.", stage=label), f"{stage.kind}_starts_on")
-        if stage.ends_on is None and stage.kind != StageKind.AGREEMENT:
-            raise CodesignError(_l("%(stage)s: enter the last day.", stage=label), f"{stage.kind}_ends_on")
-        if stage.ends_on is not None and stage.ends_on < stage.starts_on:
-            raise CodesignError(_l("%(stage)s: the last day comes before the first.", stage=label),
-                                f"{stage.kind}_ends_on")
-        if previous is not None and stage.starts_on <= (previous.ends_on or previous.starts_on):
-            raise CodesignError(_l("%(stage)s must start after %(previous)s ends: stages follow one another "
-                                   "without overlapping.", stage=label, previous=StageKind(previous.kind).label),
-                                f"{stage.kind}_starts_on")
-        previous = stage
-    return present
+    return check_sequence(present, StageKind, StageKind.AGREEMENT, CodesignError)
 
 
 def update_process(user: User, process: CodesignProcess, data: ProcessData) -> None:
@@ -352,6 +339,7 @@ def add_meeting(user: User, process: CodesignProcess, data: MeetingData) -> Meet
     db.session.flush()
     audit.record(user, "codesign.meeting", "codesign_meeting", meeting.id, f"{process.title}: {title}",
                  city_id=process.city_id)
+    notices.meeting_added(user, meeting)
     return meeting
 
 
@@ -443,6 +431,8 @@ def publish_minutes(user: User, meeting: Meeting, minutes: str, attended_user_id
     db.session.flush()
     audit.record(user, "codesign.minutes" if first else "codesign.minutes_edit", "codesign_meeting", meeting.id,
                  f"{meeting.process.title}: {meeting.title} ({len(chosen)} present)", city_id=meeting.process.city_id)
+    if first:  # corrections are not news
+        notices.minutes_published(user, meeting, registered)
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -470,17 +460,23 @@ def _new_version(user: User, document: Document, number: int, file: FileStorage 
 
 
 def add_document(user: User, process: CodesignProcess, title: str, role: str,
-                 file: FileStorage | None) -> Document:
+                 file: FileStorage | None, visibility: str = "public") -> Document:
+    """`visibility`: "public", or "participants" (the commission and the admitted organisations, participation.py)."""
+    from civic.codesign.participation import check_visibility
+
     _require_uploader(user, process)
     title = _line(title, "title", _l("Enter the document's title."))
     if role not in {r.value for r in DocumentRole}:
         raise CodesignError(_l("Choose what the document is."), "role")
-    document = Document(process_id=process.id, title=title, role=role, created_by_id=user.id)
+    visibility = check_visibility(visibility)
+    document = Document(process_id=process.id, title=title, role=role, visibility=visibility,
+                        created_by_id=user.id)
     db.session.add(document)
     db.session.flush()
     _new_version(user, document, 1, file)
     audit.record(user, "codesign.document", "codesign_document", document.id, f"{process.title}: {title}",
                  city_id=process.city_id)
+    notices.document_added(user, document)
     return document
 
 
@@ -498,6 +494,7 @@ def add_version(user: User, document: Document, file: FileStorage | None) -> Doc
                                   "again.")) from None
     audit.record(user, "codesign.document_version", "codesign_document", document.id,
                  f"{process.title}: {document.title} v{number}", city_id=process.city_id)
+    notices.document_added(user, document, number)
     return version
 
 
@@ -508,7 +505,9 @@ def has_agreement_document(process: CodesignProcess) -> bool:
 
 # --- closing ------------------------------------------------------------------------------------
 
-def parse_partners(text: str | None) -> list[str]:
+def parse_partners(text: str | None, required: bool = True) -> list[str]:
+    """The partners' names, one per line; optional (`required=False`) when organisations registered here
+    were admitted to the process: they are recorded as partners on their own (participation.py)."""
     partners = []
     for line in (text or "").replace("\r\n", "\n").split("\n"):
         if has_forbidden_characters(line.replace("\t", " ")):
@@ -521,7 +520,7 @@ def parse_partners(text: str | None) -> list[str]:
                                 "partners")
         if name.casefold() not in {p.casefold() for p in partners}:
             partners.append(name)
-    if not partners:
+    if not partners and required:
         raise CodesignError(_l("Name the partners who signed the agreement, one per line."), "partners")
     if len(partners) > PARTNERS_MAX:
         raise CodesignError(_l("Name at most %(num)d partners.", num=PARTNERS_MAX), "partners")
@@ -557,7 +556,10 @@ def close_process(user: User, process: CodesignProcess, answer: str, next_status
         raise CodesignError(_l("Upload the signed agreement (convenzione) among the documents before closing."))
     text = _text(answer, "answer", _l("Write the public answer: it explains the outcome to everyone."),
                  lifecycle.REASON_MAX)
-    partners = parse_partners(partners_text)
+    from civic.codesign.participation import admitted_names
+
+    registered = admitted_names(process)  # recorded as partners by record_partners below
+    partners = [p for p in parse_partners(partners_text, required=not registered) if p.casefold() not in registered]
     idea = process.idea
     if idea is not None:
         if next_status not in {s.value for s in NEXT_STATUSES}:
@@ -579,8 +581,12 @@ def close_process(user: User, process: CodesignProcess, answer: str, next_status
     if closed is None:
         raise CodesignConflict(_l("This co-design process is closed: it can no longer be changed."))
     db.session.expire(process)
+    from civic.codesign.participation import record_partners
+
+    record_partners(process)  # the admitted organisations, besides the names written above
     audit.record(user, "codesign.close", "codesign_process", process.id, f"{process.title}: {', '.join(partners)}",
                  reason=text, city_id=process.city_id)
+    notices.process_closed(user, process, text)
 
 
 # --- lists --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from civic.calls.models import Call, CallStatus
-from civic.codesign import files, permissions, services, stages
+from civic.codesign import files, participation, permissions, services, stages
 from civic.codesign.forms import (
     CloseForm,
     DocumentForm,
@@ -190,6 +190,7 @@ def _render_process(process: CodesignProcess, status: int = 200, close_form: Clo
         select(Document).where(Document.process_id == process.id)
         .options(selectinload(Document.versions)).order_by(Document.id)).all()
     user = _user()
+    documents = participation.visible_documents(user, process, documents)  # "participants" ones for them only
     manager = permissions.can_manage_process(user, process)
     has_agreement = any(d.role == DocumentRole.AGREEMENT for d in documents)
     if close_form is None:
@@ -388,7 +389,8 @@ def new_document(process_id: int):
                           city=process.city.name))
     form = DocumentForm()
     done, _document = run_form(form, lambda: services.add_document(user, process, form.title.data,
-                                                                   form.role.data, form.file.data))
+                                                                   form.role.data, form.file.data,
+                                                                   form.visibility.data))
     if not done:
         return (render_template("codesign/document_form.html", process=process, form=form,
                                 max_size=format_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE),
@@ -429,11 +431,13 @@ def new_version(document_id: int):
 def download(version_id: int):
     version = get_or_404(DocumentVersion, version_id, _("This document does not exist."))
     process = _process(version.document.process_id)
+    if not participation.can_see_document(_user(), version.document):
+        abort_with(404, _("This document does not exist."))
     response = send_from_directory(files.folder(), version.stored_name, mimetype=version.content_type,
                                    as_attachment=True, download_name=version.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.cache_control.no_cache = True
-    if permissions.origin_is_hidden(process):
+    if permissions.origin_is_hidden(process) or version.document.visibility != "public":
         response.cache_control.private = True
     return response

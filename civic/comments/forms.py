@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from civic.comments.services import COMMENT_MAX
@@ -16,3 +16,15 @@ class CommentForm(FlaskForm):
         render_kw={"rows": 4},
     )
     parent_id = HiddenField(filters=[optional_id])
+    organisation = SelectField(_l("On behalf of"), coerce=optional_id, validate_choice=False,
+                               description=_l("Comment as yourself, or on behalf of an organisation you are a "
+                                              "member of: its name is shown beside yours."))
+
+    def fill_organisations(self, user) -> None:
+        """The organisations the user is a member of (one query); the templates hide the field
+        when there is none. The service checks the one chosen."""
+        from civic.orgs.permissions import organisations_of
+
+        organisations = organisations_of(user)
+        self.organisation.choices = ([("", str(_l("Only myself")))] + [(str(o.id), o.name) for o in organisations]
+                                     if organisations else [])

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civic.accounts.models import User
 from civic.core.models import TimestampMixin
 from civic.extensions import db
+from civic.orgs.models import Organisation
 
 
 class Comment(TimestampMixin, db.Model):
@@ -32,8 +33,13 @@ class Comment(TimestampMixin, db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
     # Hidden because its author was blocked: unblocking shows it again.
     hidden_by_block: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The organisation it is written on behalf of (its author was a member when writing it); kept
+    # on an edit and when the author leaves the organisation, like a post's.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        index=True)
 
     author: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
     post = relationship("Post")
 

@@ -9,7 +9,7 @@ import logging
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.models import User
 from civic.comments.models import Comment
@@ -18,6 +18,8 @@ from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.visibility import visible_comment, visible_post
+from civic.orgs.models import Organisation
+from civic.orgs.permissions import membership_of
 from civic.posts.models import Post
 from civic.posts.permissions import can_comment
 from civic.posts.services import PostForbidden
@@ -43,7 +45,22 @@ def _checked_body(body: str | None) -> str:
     return text
 
 
-def add_comment(user: User, post: Post, body: str, parent_id: int | None = None) -> Comment:
+def _organisation(author: User, organisation_id: int | None) -> Organisation | None:
+    """Written on behalf of an organisation: only one the author is a member of (checked when
+    writing; the comment keeps it afterwards, even if the author leaves the organisation)."""
+    if organisation_id is None:
+        return None
+    org = db.session.get(Organisation, organisation_id) if organisation_id > 0 else None
+    if org is None:
+        raise CommentError(_l("Choose one of your organisations from the list."), "organisation")
+    if membership_of(author, org) is None:
+        raise PostForbidden(_l("You can comment on behalf of %(name)s only if you are one of its members.",
+                               name=org.name), "organisation")
+    return org
+
+
+def add_comment(user: User, post: Post, body: str, parent_id: int | None = None,
+                organisation_id: int | None = None) -> Comment:
     if not can_comment(user, post):
         raise PostForbidden(_l("Log in to comment."))
     parent = None
@@ -57,7 +74,9 @@ def add_comment(user: User, post: Post, body: str, parent_id: int | None = None)
         if not parent.is_visible:
             raise CommentError(_l("This comment was deleted: it cannot receive new replies."), "parent_id")
     text = _checked_body(body)
-    comment = Comment(post_id=post.id, author=user, parent=parent, body_markdown=text, body_html=render_markdown(text))
+    organisation = _organisation(user, organisation_id)
+    comment = Comment(post_id=post.id, author=user, parent=parent, organisation=organisation, body_markdown=text,
+                      body_html=render_markdown(text))
     db.session.add(comment)
     db.session.execute(update(Post).where(Post.id == post.id).values(
         comment_count=Post.comment_count + 1, first_reaction_at=func.coalesce(Post.first_reaction_at, utcnow())))
@@ -78,6 +97,7 @@ def _own(user: User, comment: Comment) -> None:
 
 
 def edit_comment(user: User, comment: Comment, body: str) -> None:
+    """Changes the text only: the organisation it was written on behalf of stays."""
     _own(user, comment)
     if comment.hidden_at is not None or comment.post.hidden_at is not None:
         raise PostForbidden(_l("The moderators hid this comment: it can no longer be changed."))
@@ -107,9 +127,11 @@ def delete_comment(user: User, comment: Comment) -> None:
 
 
 def thread(post: Post) -> list[tuple[Comment, list[Comment]]]:
-    """The post's comments in order, each with its replies: two queries whatever the size."""
+    """The post's comments in order, each with its replies and the organisation each is written on
+    behalf of (joined): two queries whatever the size."""
     comments = db.session.scalars(
-        select(Comment).where(Comment.post_id == post.id).options(selectinload(Comment.author))
+        select(Comment).where(Comment.post_id == post.id)
+        .options(selectinload(Comment.author), joinedload(Comment.organisation))
         .order_by(Comment.created_at, Comment.id)
     ).all()
     replies: dict[int, list[Comment]] = {}
@@ -123,9 +145,9 @@ def thread(post: Post) -> list[tuple[Comment, list[Comment]]]:
 
 
 def by_author(author_id: int, limit: int = 20) -> list[Comment]:
-    """A person's latest visible comments, with the post each belongs to."""
+    """A person's latest visible comments, with the post each belongs to and its organisation."""
     return list(db.session.scalars(
         select(Comment).join(Post, Post.id == Comment.post_id)
         .where(Comment.author_id == author_id, visible_comment(), visible_post())
-        .options(selectinload(Comment.post)).order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+        .options(selectinload(Comment.post), joinedload(Comment.organisation)).order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
     ))

@@ -32,9 +32,11 @@ def add(post_id: int):
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")
         return redirect(url_for("accounts.login", next=post_url(post, _anchor="comments")))
+    user = current_user._get_current_object()
     form = CommentForm()
+    form.fill_organisations(user)
     done, comment = run_form(form, lambda: services.add_comment(
-        current_user._get_current_object(), post, form.body.data, form.parent_id.data))
+        user, post, form.body.data, form.parent_id.data, form.organisation.data))
     if not done:
         if form.parent_id.errors or any(e for e in form.form_errors):
             abort_with(422, " ".join(map(str, [*form.parent_id.errors, *form.form_errors])))

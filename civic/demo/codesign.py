@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from civic.accounts import services as accounts
+from civic.accounts.models import User
 from civic.codesign import services as codesign
 from civic.codesign.models import CodesignProcess, DocumentRole, MeetingRegistration
 from civic.codesign.services import StageData
@@ -89,9 +90,9 @@ def load_demo_codesign(cities: dict[str, City]) -> int:
                       "Avviso pubblico per la raccolta delle manifestazioni di interesse, pubblicato all'Albo "
                       "Pretorio e su questa pagina."),
             StageData("expressions_of_interest", _day(-60), _day(-41),
-                      "Gli enti iscritti al RUNTS hanno presentato le loro proposte: ne sono arrivate quattro."),
+                      "Gli enti del Terzo Settore hanno presentato le loro manifestazioni di interesse, elencate qui sotto."),
             StageData("assessment", _day(-40), _day(-26),
-                      "La commissione ha verificato i requisiti e ammesso tre enti al tavolo."),
+                      "La commissione verifica i requisiti e ammette gli enti al tavolo, con una motivazione pubblica."),
             StageData("codesign_table", _day(-25), _day(20),
                       "Il tavolo si riunisce ogni due settimane: incontri aperti ai residenti, con verbale "
                       "pubblico."),
@@ -135,5 +136,44 @@ def load_demo_codesign(cities: dict[str, City]) -> int:
     ])
     codesign.add_document(moderator, process, "Avviso pubblico di co-progettazione", DocumentRole.OTHER.value,
                           FileStorage(stream=io.BytesIO(notice), filename="avviso-portierato-vallette.pdf"))
+    _load_interests(process, moderator)
     db.session.flush()
     return 1
+
+
+# (organisation, role, contribution, experience, public reason of the commission or None: still pending)
+DEMO_INTERESTS = [
+    ("Barriera Aperta Cooperativa Sociale", "capofila",
+     "Coordinamento del portierato sei mattine su sette nel locale di via Sansovino, due operatrici socio-sanitarie, "
+     "la rete di volontari di quartiere per la spesa e il ritiro dei farmaci.",
+     "Dal 2015 gestiamo il portierato sociale di Barriera di Milano (120 anziani seguiti ogni anno) e il servizio "
+     "di accompagnamento alle visite della Circoscrizione 5.",
+     "Ente verificato nel RUNTS, con esperienza documentata di portierato sociale nel quartiere: ammesso come "
+     "capofila."),
+    ("Rete Civica Bolognina ETS", "partner",
+     "Formazione dei volontari sul modello dei portierati di quartiere di Bologna e supporto alla raccolta dei "
+     "bisogni con questionari porta a porta.",
+     "Coordiniamo dal 2018 quattordici associazioni della Bolognina in tre progetti di co-progettazione con il "
+     "Comune di Bologna.",
+     None),
+]
+
+
+def _load_interests(process: CodesignProcess, moderator) -> None:
+    """Expressions of interest sent while that stage ran (weeks ago), through the services."""
+    from civic.codesign import participation
+    from civic.orgs.models import MemberRole, Membership, Organisation
+
+    stage = next((s for s in process.stages if s.kind == "expressions_of_interest"), None)
+    if stage is None:
+        return
+    for name, role, contribution, experience, reason in DEMO_INTERESTS:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        admin = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN.value)) if org else None
+        if admin is None:
+            continue
+        interest = participation.express_interest(admin, process, participation.InterestData(
+            organisation_id=org.id, role=role, contribution=contribution, experience=experience), on=stage.starts_on)
+        if reason:
+            participation.decide(moderator, interest, True, reason)

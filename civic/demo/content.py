@@ -86,12 +86,12 @@ def load_demo_content() -> DemoReport:
     db.session.flush()
     _load_posts(cities, report)
     report.calls = load_demo_calls(cities)
-    from civic.demo.codesign import load_demo_codesign  # a co-design process of Turin (Art. 55)
-
-    load_demo_codesign(cities)
     from civic.demo.orgs import load_demo_orgs  # Third Sector organisations, with members and one verified
 
     load_demo_orgs(cities)
+    from civic.demo.codesign import load_demo_codesign  # a co-design process of Turin, with the organisations
+
+    load_demo_codesign(cities)
     return report
 
 

@@ -13,3 +13,17 @@ def visible_post():
 
 def visible_comment():
     return Comment.hidden_at.is_(None) & Comment.deleted_at.is_(None)
+
+
+def visible_process():
+    """The condition a co-design process must meet to appear publicly: the idea or need it started
+    from is not hidden (the SQL form of civic.codesign.permissions.origin_is_hidden)."""
+    from sqlalchemy import or_, select
+
+    from civic.codesign.models import CodesignProcess
+
+    hidden_origin = (
+        select(Post.id).where(Post.hidden_at.is_not(None),
+                              or_(Post.id == CodesignProcess.idea_id, Post.id == CodesignProcess.need_id))
+        .correlate(CodesignProcess).exists())
+    return ~hidden_origin

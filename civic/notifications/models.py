@@ -35,6 +35,7 @@ class EmailStatus(enum.StrEnum):
 class EmailKind(enum.StrEnum):
     IMMEDIATE = "immediate"
     DIGEST = "digest"
+    INVITATION = "invitation"  # to an address, maybe without an account; written when sent (civic.orgs)
 
 
 class Follow(db.Model):
@@ -84,19 +85,22 @@ STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s.value}'" for s in EmailSt
 
 
 class EmailMessage(db.Model):
-    """One email to send: written with the notification (immediate) or by the worker (digest)."""
+    """One email to send: written with the notification (immediate), by the worker (digest), or with an
+    invitation to join an organisation (addressed to an email, whose link is written when sent)."""
 
     __tablename__ = "email_message"
     __table_args__ = (
         CheckConstraint(STATUS_CHECK, name="status_known"),
-        CheckConstraint("kind IN ('immediate', 'digest')", name="kind_known"),
+        CheckConstraint("kind IN ('immediate', 'digest', 'invitation')", name="kind_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_email_message_status_next", "status", "next_attempt_at"),
         Index("ix_email_message_recipient_kind_created", "recipient_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # None for an invitation to an address without an account.
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"),
                                                         index=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -104,7 +108,7 @@ class EmailMessage(db.Model):
     language: Mapped[str] = mapped_column(String(5))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
-    unsubscribe_url: Mapped[str] = mapped_column(String(1000))
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(1000))  # None: not a notification
     # Kept from the first attempt: a message sent again after a crash carries the same id.
     message_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default=EmailStatus.PENDING.value)
@@ -116,4 +120,4 @@ class EmailMessage(db.Model):
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    recipient: Mapped[User] = relationship()
+    recipient: Mapped[User | None] = relationship()

@@ -9,12 +9,17 @@ Delivery is safe with several workers at once:
   them; what it had already sent stays sent and is not sent again;
 - an SMTP error puts the message back with an exponential delay and the error; after the last attempt it
   is "failed". A message whose content was hidden meanwhile, or whose person unsubscribed, is dropped.
+
+Other domains queue their own emails here too (`queue_email`): an invitation to join an organisation,
+addressed to an email, whose body the domain's writer completes when it is sent (`register_writer`), or
+drops once the invitation is no longer pending.
 """
 from __future__ import annotations
 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -131,6 +136,31 @@ def _queue_immediate(pairs: list[tuple[User, Notification]]) -> list[EmailMessag
     return messages
 
 
+# --- emails of other domains ----------------------------------------------------------------------
+
+# kind -> function(message) giving the body to send, or None when it is no longer to be sent. The body
+# is written when sent: an invitation's link carries a token that is never stored (civic.orgs).
+_WRITERS: dict[str, Callable[[EmailMessage], str | None]] = {}
+
+
+def register_writer(kind: EmailKind, writer: Callable[[EmailMessage], str | None]) -> None:
+    _WRITERS[kind.value] = writer
+
+
+def queue_email(kind: EmailKind, to_address: str, language: str, subject: str, body: str, *,
+                recipient: User | None = None, invitation_id: int | None = None) -> EmailMessage:
+    """An email that is not a notification (no unsubscribe link), to an address that may have no account,
+    in the caller's transaction; the worker delivers it with the same retries."""
+    now = utcnow()
+    message = EmailMessage(recipient_id=recipient.id if recipient is not None else None, invitation_id=invitation_id,
+                           kind=kind.value, to_address=to_address, language=language,
+                           subject=" ".join(subject.split())[:SUBJECT_MAX], body_text=body, unsubscribe_url=None, message_id=make_msgid(domain="civic.local"),
+                           status=EmailStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 # --- daily digests -------------------------------------------------------------------------------
 
 def digest_cutoff(now: datetime) -> datetime:
@@ -240,6 +270,8 @@ def claim(limit: int, now: datetime | None = None) -> tuple[str, list[int]]:
 
 
 def _drop_reason(message: EmailMessage) -> str | None:
+    if message.kind not in (EmailKind.IMMEDIATE.value, EmailKind.DIGEST.value):
+        return None  # its writer decides (send_claimed)
     person = message.recipient
     if person is None or not person.active or person.blocked_at is not None:
         return "account closed"
@@ -275,16 +307,21 @@ def send_claimed(token: str, ids: list[int], now: datetime | None = None) -> Del
             db.session.rollback()
             continue
         reason = _drop_reason(message)
+        body = message.body_text
+        if reason is None and message.kind in _WRITERS:
+            with links():
+                body = _WRITERS[message.kind](message)
+            if body is None:
+                reason = "no longer valid"
         if reason is not None:
             _finish(message_id, token, status=EmailStatus.DROPPED.value, last_error=reason)
             report.dropped += 1
             continue
-        headers = {"List-Unsubscribe": f"<{message.unsubscribe_url}>",
-                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                   "Content-Language": message.language,
-                   "Auto-Submitted": "auto-generated"}
-        to, subject, body, msgid, attempts = (message.to_address, message.subject, message.body_text,
-                                              message.message_id, message.attempts)
+        headers = {"Content-Language": message.language, "Auto-Submitted": "auto-generated"}
+        if message.unsubscribe_url:
+            headers = {"List-Unsubscribe": f"<{message.unsubscribe_url}>",
+                       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", **headers}
+        to, subject, msgid, attempts = (message.to_address, message.subject, message.message_id, message.attempts)
         db.session.rollback()  # no transaction stays open while talking to the SMTP server
         try:
             mail.send_message(to, subject, body, headers=headers, message_id=msgid)

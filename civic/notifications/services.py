@@ -136,13 +136,14 @@ def _clean(params: dict) -> dict:
 
 def notify(event: str, target_kind: str, target_id: int, *, actor: User | None = None,
            recipients: Iterable[User | int] | None = None, exclude: Iterable[User | int] = (),
-           comment_id: int | None = None, **params: Any) -> list[Notification]:
+           comment_id: int | None = None, email: bool = True, **params: Any) -> list[Notification]:
     """Notify `recipients` (by default the target's followers) of `event` on a registered target.
 
     The actor is never notified of their own action; blocked and deactivated accounts are skipped.
     `comment_id` names the comment the event is about (hidden with it); `params` (JSON values) are
     what the sentence needs. Emails of the people who want them at once are written in the same
-    transaction. Flushes, never commits: the caller's request commits.
+    transaction. `email=False` for an event whose email is sent otherwise (an invitation's own email):
+    it is only shown on the site, neither sent at once nor in the digest. Flushes, never commits.
     """
     if follows.followable(target_kind) is None:
         raise ValueError(f"{target_kind!r} is not a registered followable kind")
@@ -158,14 +159,14 @@ def notify(event: str, target_kind: str, target_id: int, *, actor: User | None =
     params = _clean(params)
     rows = []
     for person in people:
-        daily = person.email_frequency == EmailFrequency.DAILY and person.email_confirmed
+        daily = email and person.email_frequency == EmailFrequency.DAILY and person.email_confirmed
         rows.append(Notification(recipient_id=person.id, event=event, target_kind=target_kind, target_id=target_id,
                                  comment_id=comment_id, actor_id=actor.id if actor is not None else None,
                                  params=params, created_at=now, digest_pending=daily))
     db.session.add_all(rows)
     db.session.flush()
     immediate = [(person, row) for person, row in zip(people, rows, strict=True)
-                 if person.email_frequency == EmailFrequency.IMMEDIATE and person.email_confirmed]
+                 if email and person.email_frequency == EmailFrequency.IMMEDIATE and person.email_confirmed]
     if immediate:
         from civic.notifications import outbox
 

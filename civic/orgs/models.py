@@ -111,6 +111,8 @@ class Organisation(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     # Kept in the same transaction as the memberships it counts.
     member_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Kept by civic.notifications.follows in the transaction of each follow.
+    follower_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     city: Mapped[City] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=organisation_theme, order_by=Theme.position)
@@ -181,6 +183,9 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER.value)
     # SHA-256 of the token sent by email: the database alone cannot open an invitation.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token is derived from this seed with the secret key (services.invitation_token), so that the
+    # email waiting in the outbox is written when sent, without the token ever being stored.
+    token_seed: Mapped[str | None] = mapped_column(String(64))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

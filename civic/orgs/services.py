@@ -8,7 +8,9 @@ remains (one conditional statement), so two admins leaving at once cannot both s
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
 import math
 import secrets
@@ -27,13 +29,15 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from civic.accounts.models import User
 from civic.accounts.services import find_by_email, normalise_email
 from civic.audit import services as audit
-from civic.core.mail import send_mail
 from civic.core.richtext import render_markdown
 from civic.core.rules import RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.visibility import visible_post
+from civic.notifications import follows, outbox
+from civic.notifications.models import EmailKind
+from civic.notifications.services import notify, register_event
 from civic.orgs import fiscal, permissions
 from civic.orgs.models import Invitation, MemberRole, Membership, Organisation, RuntsSection
 from civic.posts.models import Post
@@ -253,6 +257,7 @@ def register_organisation(user: User, data: OrgData) -> Organisation:
     org.memberships = [Membership(user=user, role=MemberRole.ADMIN.value)]
     db.session.add(org)
     _flush_unique()
+    follows.follow(user, "organisation", org.id, check_visible=False)  # members follow their organisation
     log.info("organisation registered", extra={"organisation_id": org.id, "user_id": user.id})
     return org
 
@@ -294,6 +299,7 @@ def verify(user: User, org: Organisation) -> None:
         raise OrgConflict(_l("This organisation is already verified."))
     db.session.expire(org, ["verified_at", "verified_by_id", "verified_role", "verified_by"])
     audit.record(user, "organisation.verify", "organisation", org.id, org.name, city_id=org.city_id)
+    notify("org.verified", "organisation", org.id, actor=user, recipients=_member_ids(org))
 
 
 def unverify(user: User, org: Organisation, reason: str = "") -> None:
@@ -319,6 +325,10 @@ def members(org: Organisation) -> list[Membership]:
         .where(Membership.organisation_id == org.id, User.active.is_(True))
         .options(joinedload(Membership.user))
         .order_by(Membership.role, User.display_name, User.id)))
+
+
+def _member_ids(org: Organisation) -> list[int]:
+    return list(db.session.scalars(select(Membership.user_id).where(Membership.organisation_id == org.id)))
 
 
 def _membership(org: Organisation, user_id: int) -> Membership:
@@ -369,6 +379,7 @@ def remove_member(user: User, org: Organisation, member_id: int) -> None:
         raise OrgForbidden(_l("Only the administrators of %(name)s can manage its members.", name=org.name))
     membership = _membership(org, member_id)
     _delete_membership(org, membership)
+    notify("org.member_removed", "organisation", org.id, actor=user, recipients=[member_id])
     log.info("member removed", extra={"organisation_id": org.id, "user_id": member_id, "by": user.id})
 
 
@@ -402,12 +413,23 @@ def change_role(user: User, org: Organisation, member_id: int, role: str) -> Non
         raise OrgConflict(LAST_ADMIN if role == MemberRole.MEMBER else
                           _l("The members changed meanwhile. Reload the page and try again."))
     db.session.expire(membership, ["role"])
+    if role == MemberRole.ADMIN:
+        notify("org.made_admin", "organisation", org.id, actor=user, recipients=[member_id])
 
 
 # --- invitations -----------------------------------------------------------------------------------
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(seed: str) -> str:
+    """The token of an invitation, derived from its stored seed with the secret key: the database alone
+    (seed and hash) still cannot open an invitation, and the outbox writes the link only when it sends it."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, b"civic.orgs.invitation:" + seed.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def invite(user: User, org: Organisation, email: str, role: str = MemberRole.MEMBER.value) -> tuple[Invitation, str]:
@@ -433,11 +455,14 @@ def invite(user: User, org: Organisation, email: str, role: str = MemberRole.MEM
     if len(pending) >= PENDING_INVITATIONS_MAX:
         raise OrgError(_l("There are already %(num)d invitations waiting for an answer: revoke some first.",
                           num=PENDING_INVITATIONS_MAX), "email")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(organisation=org, email=address, role=role, token_hash=hash_token(token),
+    seed = secrets.token_urlsafe(32)
+    token = invitation_token(seed)
+    invitation = Invitation(organisation=org, email=address, role=role, token_seed=seed, token_hash=hash_token(token),
                             invited_by=user, created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
+    if existing is not None:  # also on the site; the email is the invitation's own (send_invitation)
+        notify("org.invited", "organisation", org.id, actor=user, recipients=[existing], email=False, role=role)
     log.info("invitation created", extra={"organisation_id": org.id, "invitation_id": invitation.id, "by": user.id})
     return invitation, token
 
@@ -449,13 +474,18 @@ def invitation_link(token: str) -> str:
     return url_for("orgs.invitation", token=token, _external=True)
 
 
-def send_invitation(invitation: Invitation, token: str) -> None:
-    """The email, in the invitee's language when they have an account, in Italian otherwise.
-    Raises civic.core.mail.MailError when the server refuses it."""
+LINK_PLACEHOLDER = "[invitation link]"
+
+
+def send_invitation(invitation: Invitation) -> None:
+    """Queue the email in the outbox, in the caller's transaction (the worker sends it, retrying when the mail
+    server fails), in the invitee's language when they have an account, in Italian otherwise. The link is
+    written in when it is sent (`_write_invitation_email`): the token is never stored."""
     invitee = find_by_email(invitation.email)
     org = invitation.organisation
     inviter = invitation.invited_by.display_name if invitation.invited_by else current_app.config["SITE_NAME"]
-    with force_locale((invitee.locale if invitee is not None else None) or "it"):
+    language = (invitee.locale if invitee is not None else None) or "it"
+    with force_locale(language):
         subject = _("Invitation to join %(name)s", name=org.name)
         body = _(
             "Hello,\n\n%(inviter)s invites you to join %(name)s on %(site)s as %(role)s.\n\n"
@@ -463,9 +493,40 @@ def send_invitation(invitation: Invitation, token: str) -> None:
             "The link works once and expires in %(days)d days. If you do not know this organisation, ignore this "
             "message.",
             inviter=inviter, name=org.name, site=current_app.config["SITE_NAME"],
-            role=MemberRole(invitation.role).label.lower(), link=invitation_link(token), days=INVITATION_DAYS,
+            role=MemberRole(invitation.role).label.lower(), link=LINK_PLACEHOLDER, days=INVITATION_DAYS,
         )
-    send_mail(invitation.email, subject, body)
+    outbox.queue_email(EmailKind.INVITATION, invitation.email, language, subject, body, recipient=invitee,
+                       invitation_id=invitation.id)
+
+
+def _write_invitation_email(message) -> str | None:
+    """The body to send, with the link; None (the email is dropped) once the invitation is no longer pending."""
+    invitation = db.session.get(Invitation, message.invitation_id) if message.invitation_id else None
+    if invitation is None or not invitation.token_seed or not invitation.is_pending():
+        return None
+    before, found, after = message.body_text.rpartition(LINK_PLACEHOLDER)
+    if not found:
+        return None
+    return before + invitation_link(invitation_token(invitation.token_seed)) + after
+
+
+outbox.register_writer(EmailKind.INVITATION, _write_invitation_email)
+
+
+def _role_label(n) -> str:
+    try:
+        return MemberRole(n.params.get("role")).label.lower()
+    except ValueError:
+        return ""
+
+
+register_event("org.invited", lambda n, title: _(
+    "%(name)s invited you to join \"%(title)s\" as %(role)s: open the link in the email we sent you to accept.",
+    name=n.actor.display_name if n.actor is not None else _("Someone"), title=title, role=_role_label(n)))
+register_event("org.member_removed", lambda n, title: _("You are no longer a member of \"%(title)s\".", title=title))
+register_event("org.made_admin", lambda n, title: _("You are now an administrator of \"%(title)s\".", title=title))
+register_event("org.verified", lambda n, title: _(
+    "\"%(title)s\" is now verified: the municipality checked it in the national register (RUNTS).", title=title))
 
 
 def pending_invitations(user: User | None, org: Organisation) -> list[Invitation]:
@@ -537,6 +598,7 @@ def accept_invitation(user: User, token: str) -> Membership:
                        .execution_options(synchronize_session=False))
     db.session.expire(org, ["member_count"])
     db.session.expire(invitation, ["accepted_at", "accepted_by_id"])
+    follows.follow(user, "organisation", org.id, check_visible=False)  # members follow their organisation
     log.info("invitation accepted", extra={"organisation_id": org.id, "user_id": user.id})
     return membership
 

@@ -2,7 +2,8 @@
 
 One gunicorn server for the whole run, on its own temporary instance folder
 (SQLite database migrated, reference data and demo content loaded with the CLI),
-with the rate limits left on. Each test gets a fresh browser context (cookies,
+with the rate limits left on and its emails sent to a local SMTP server (aiosmtpd;
+`live_server.mailbox`, delivered by `live_server.run_cli("notifications", "send")`). Each test gets a fresh browser context (cookies,
 storage) and a page in Italian locale.
 
 Rate limits the suite stays under: login is LOGIN_LIMIT POSTs per minute per IP
@@ -17,12 +18,13 @@ import re
 import secrets
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -104,14 +106,55 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @dataclass
+class Mailbox:
+    """What the live server's SMTP server (aiosmtpd, started for the session) accepted: (recipients, raw bytes)."""
+
+    received: list[tuple[list[str], bytes]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.received.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        import email
+        import email.policy
+
+        with self.lock:
+            return [email.message_from_bytes(raw, policy=email.policy.default)
+                    for recipients, raw in self.received if address in recipients]
+
+
+def _start_smtp(env: dict):
+    """An SMTP server for the live server's emails, when aiosmtpd is installed (else emails go to the log)."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None, None
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    env.update({"CIVIC_SMTP_HOST": "127.0.0.1", "CIVIC_SMTP_PORT": str(controller.port),
+                "CIVIC_SMTP_SECURITY": "none", "CIVIC_SMTP_TIMEOUT": "5"})
+    return controller, mailbox
+
+
+@dataclass
 class LiveServer:
     url: str
     process: subprocess.Popen
     log_dir: Path
+    env: dict = field(default_factory=dict)  # the environment of the server and of its CLI commands
+    mailbox: Mailbox | None = None  # None without aiosmtpd
 
     def stderr(self) -> str:
         path = self.log_dir / "gunicorn.stderr"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def run_cli(self, *args: str) -> None:
+        """`flask --app wsgi ...` on the live server's database (e.g. `notifications send`)."""
+        _run_cli(self.env, *args)
 
 
 def _start_gunicorn(env: dict, log_dir: Path) -> LiveServer:
@@ -170,15 +213,19 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "CIVIC_RATELIMIT_LOGIN": f"{LOGIN_LIMIT} per minute",
         "PYTHONUNBUFFERED": "1",
     })
+    smtp, mailbox = _start_smtp(env)
     _run_cli(env, "db", "upgrade")
     _run_cli(env, "territories", "load")
     _run_cli(env, "demo", "load")
 
     server = _start_gunicorn(env, log_dir)
+    server.env, server.mailbox = env, mailbox
     try:
         yield server
     finally:
         _stop(server.process)
+        if smtp is not None:
+            smtp.stop()
 
 
 # --- the browser ----------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ import pytest
 from PIL import Image
 
 from civic.accounts.models import User
-from civic.codesign import services
+from civic.codesign import participation, services
 from civic.codesign.models import StageKind
+from civic.codesign.participation import InterestData
 from civic.codesign.services import StageData
 from civic.extensions import db
+from civic.orgs import services as org_services
 from civic.posts import lifecycle
 from tests.calls.conftest import (  # noqa: F401 - fixtures shared with the calls tests
     ADMIN,
@@ -25,6 +27,7 @@ from tests.calls.conftest import (  # noqa: F401 - fixtures shared with the call
     people,
     programme,
 )
+from tests.orgs.conftest import CF_A, CF_B, new_org  # noqa: F401 - the organisations' builder
 from tests.posts.conftest import (  # noqa: F401 - fixtures shared with the posts tests
     _shared_template_cache,
     add_comment,
@@ -169,6 +172,56 @@ VALID_FILES = {
 def upload(data: bytes, name: str):
     """A file for a test client's form."""
     return (io.BytesIO(data), name)
+
+
+# --- organisations and their expressions of interest (test_interests.py, test_interest_views.py) ------
+
+CONTRIBUTION = "Due operatrici e venti volontari per la spesa e i farmaci a domicilio."
+EXPERIENCE = "Dal 2015 gestiamo il portierato sociale di Barriera di Milano."
+
+# Where today falls, for the expressions of interest: (first day, last day) from today.
+INTEREST_SCHEDULES = {
+    "before": {"public_notice": (-5, 5), "expressions_of_interest": (6, 20), "assessment": (21, 30)},
+    "during": {"public_notice": (-20, -11), "expressions_of_interest": (-10, 10), "assessment": (11, 20)},
+    "after": {"public_notice": (-40, -31), "expressions_of_interest": (-30, -11), "assessment": (-10, 10)},
+    "agreement": {"public_notice": (-90, -80), "expressions_of_interest": (-79, -60), "assessment": (-59, -40),
+                  "codesign_table": (-39, -20), "final_project": (-19, -5), "agreement": (-4, None)},
+}
+
+
+def plan(process, when: str):
+    services.update_process(user(MODERATOR), process, services.ProcessData(
+        title=process.title, summary=process.summary_markdown,
+        stages=[StageData(kind, days(a), days(b) if b is not None else None)
+                for kind, (a, b) in INTEREST_SCHEDULES[when].items()]))
+    db.session.commit()
+    return process
+
+
+@pytest.fixture
+def orgs(people, make_user, new_org, torino):  # noqa: F811
+    """Two organisations: A (verified, admin Ada, member Mino) and B (not verified, admin Bea)."""
+    ada = make_user(email="ada@example.it", name="Ada Capofila")
+    mino = make_user(email="mino@example.it", name="Mino Socio")
+    bea = make_user(email="bea@example.it", name="Bea Partner")
+    a = new_org(ada, name="Barriera Aperta Cooperativa", codice_fiscale=CF_A, members=[mino])
+    b = new_org(bea, name="Ponte Vallette APS", codice_fiscale=CF_B)
+    org_services.verify(user(MODERATOR), a)
+    db.session.commit()
+    return {"a": a, "b": b, "ada": ada, "mino": mino, "bea": bea}
+
+
+def interest_data(org, role="partner", **overrides) -> InterestData:
+    values = dict(organisation_id=org.id, role=role, contribution=CONTRIBUTION, experience=EXPERIENCE)
+    values.update(overrides)
+    return InterestData(**values)
+
+
+def express(process, who, org, role="partner", **overrides):
+    """`who` expresses the interest of `org` (committed)."""
+    interest = participation.express_interest(who, process, interest_data(org, role, **overrides))
+    db.session.commit()
+    return interest
 
 
 __all__ = ["StageKind"]

@@ -45,10 +45,28 @@ def codesign_world(w) -> dict:
         meetings.append(meeting)
         documents.append(services.add_document(moderator, process, "Avviso pubblico", DocumentRole.OTHER.value,
                                                FileStorage(stream=io.BytesIO(PDF), filename="avviso.pdf")))
+        _admit_the_organisation(w, moderator, process)
     db.session.commit()
     made = {"processes": processes, "meetings": meetings, "documents": documents}
     w._codesign = made
     return made
+
+
+def _admit_the_organisation(w, moderator, process) -> None:
+    """Anna's organisation (tests/orgs/crawl.py) is admitted to every process: its page lists the processes,
+    and must leave out those whose origin gets hidden (their title is the hidden idea's)."""
+    from civic.codesign import participation
+    from tests.orgs.crawl import world_organisation
+
+    org = world_organisation(w)
+    on = utcnow().date()
+    services.update_process(moderator, process, services.ProcessData(
+        title=process.title, summary=process.summary_markdown or "Un percorso con gli enti del quartiere.",
+        stages=[services.StageData("expressions_of_interest", on - timedelta(days=3), on + timedelta(days=3))]))
+    interest = participation.express_interest(w.users["anna"], process, participation.InterestData(
+        organisation_id=org.id, role="partner", contribution="Volontari e uno spazio per gli incontri.",
+        experience="Dieci anni di attività nel quartiere."))
+    participation.decide(moderator, interest, True, "Requisiti verificati")
 
 
 FILLERS = {

@@ -18,6 +18,13 @@ from tests.calls.conftest import (  # noqa: F401 - fixtures shared with the call
     people,
     programme,
 )
+from tests.codesign.conftest import (  # noqa: F401 - fixtures shared with the co-design tests
+    idea,
+    meeting,
+    planned,
+    process,
+)
+from tests.orgs.conftest import new_org  # noqa: F401 - fixture shared with the organisations tests
 from tests.posts.conftest import (  # noqa: F401 - fixtures shared with the posts tests
     _shared_template_cache,
     add_comment,

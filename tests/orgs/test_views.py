@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from civic.audit.models import AuditEvent
 from civic.extensions import db
 from civic.moderation import services as moderation
+from civic.notifications import outbox
 from civic.orgs import services
 from civic.orgs.models import Invitation, Membership, Organisation
 from civic.posts.models import Need
@@ -261,8 +262,11 @@ def test_post_actions_need_the_csrf_token(client, two_orgs, bruno):
 
 def _invite(client, org, email, role="member", caplog=None):
     with caplog.at_level(logging.INFO, logger="civic.mail"):
+        before = len(_mails(caplog))
         response = client.submit(f"/organisations/{org.id}/invitations", {"email": email, "role": role})
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert len(_mails(caplog)) == before  # queued in the outbox with the invitation, not sent in the request
+        assert outbox.deliver_due().sent == 1  # the worker (without SMTP settings, the email goes to the log)
     mail = _mails(caplog)[-1]
     token = re.search(r"/organisations/invitations/([\w-]+)", mail.body).group(1)
     return mail, token

@@ -238,8 +238,10 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
     assert _state(world.idea_id) == (expected, BASE_VERSION + 1)
     assert idea.status == expected and idea.status_version == BASE_VERSION + 1
     # A moderator's move notifies the author (who follows the idea), in-app and by email at once.
-    # Entering co-design opens the idea's co-design process (civic/codesign/services.py), with its audit entry.
-    opened = {"codesign_process": 1, "audit_event": 2} if expected in ("selected_for_codesign", "in_codesign") else {}
+    # Entering co-design opens the idea's co-design process (civic/codesign/services.py), with its audit entry;
+    # the idea's author follows the process.
+    opened = ({"codesign_process": 1, "audit_event": 2, "follow": 1}
+              if expected in ("selected_for_codesign", "in_codesign") else {})
     assert _diff(before, _counts()) == ({"post_event": 1, "audit_event": 1, "notification": 1, "email_message": 1}
                                         | opened if actor == MOD else {"post_event": 1})
     stored = db.session.scalars(select(PostEvent).where(PostEvent.post_id == world.idea_id)).one()
