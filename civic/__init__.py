@@ -79,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from civic.accounts.views import bp as accounts_bp
+    from civic.api import bp as api_bp
     from civic.audit.views import bp as audit_bp
     from civic.calls.evaluation_views import bp as evaluation_bp
     from civic.calls.views import bp as calls_bp
@@ -88,14 +89,18 @@ def _register_blueprints(app: Flask) -> None:
     from civic.core.views import bp as core_bp
     from civic.moderation.views import bp as moderation_bp
     from civic.notifications.views import bp as notifications_bp
+    from civic.opendata.views import bp as opendata_bp
     from civic.orgs.views import bp as orgs_bp
     from civic.participation.views import bp as participation_bp
     from civic.posts.views import bp as posts_bp
+    from civic.projects.views import bp as projects_bp
+    from civic.startup.views import bp as startup_bp
     from civic.territories.views import bp as territories_bp
     from civic.uploads.views import bp as uploads_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
-                      audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp):
+                      audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp,
+                      projects_bp, startup_bp, api_bp, opendata_bp):
         app.register_blueprint(blueprint)
 
 

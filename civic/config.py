@@ -119,6 +119,7 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "RATELIMIT_COMMENT": _env("RATELIMIT_COMMENT", "30 per hour"),
         "RATELIMIT_VOTE": _env("RATELIMIT_VOTE", "120 per hour"),
         "RATELIMIT_INVITE": _env("RATELIMIT_INVITE", "30 per hour"),
+        "RATELIMIT_API": _env("RATELIMIT_API", "300 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     }
 

@@ -140,9 +140,15 @@ def process_for_idea(idea: Post) -> CodesignProcess | None:
 
 
 def open_for_idea(user: User, idea: Idea) -> CodesignProcess:
-    """The process of an idea selected for co-design: created once (a reselected idea keeps its own)."""
+    """The process of an idea selected for co-design: created once (a reselected idea keeps its own,
+    open again if it ended when the idea was not selected after all)."""
     existing = process_for_idea(idea)
     if existing is not None:
+        if existing.is_closed:
+            existing.status, existing.closed_at, existing.closed_by_id = ProcessStatus.OPEN.value, None, None
+            existing.outcome_markdown = existing.outcome_html = ""
+            audit.record(user, "codesign.reopen", "codesign_process", existing.id, existing.title,
+                         city_id=existing.city_id)
         return existing
     process = CodesignProcess(city_id=idea.city_id, idea_id=idea.id, status=ProcessStatus.OPEN.value,
                               opened_by_id=user.id, opened_at=utcnow(), partners=[])
@@ -166,6 +172,23 @@ def _open_when_selected(user: User, idea: Idea, event: PostEvent) -> None:
 def _exists_when_started(user: User, idea: Idea, event: PostEvent) -> None:
     # Ideas selected before co-design processes existed get theirs when their co-design starts.
     open_for_idea(user, idea)
+
+
+@lifecycle.on_enter(S.REJECTED)
+def _end_when_not_selected(user: User, idea: Idea, event: PostEvent) -> None:
+    """An idea not selected after all ends its open process, with the same public answer."""
+    process = process_for_idea(idea)
+    if process is None or process.is_closed:
+        return
+    db.session.execute(
+        update(CodesignProcess).where(CodesignProcess.id == process.id,
+                                      CodesignProcess.status == ProcessStatus.OPEN.value)
+        .values(status=ProcessStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=user.id,
+                outcome_markdown=event.reason_markdown, outcome_html=event.reason_html))
+    db.session.expire(process)
+    audit.record(user, "codesign.close", "codesign_process", process.id, process.title,
+                 reason=event.reason_markdown, city_id=process.city_id)
+    notices.process_closed(user, process, event.reason_markdown)
 
 
 @dataclass

@@ -92,6 +92,12 @@ def load_demo_content() -> DemoReport:
     from civic.demo.codesign import load_demo_codesign  # a co-design process of Turin, with the organisations
 
     load_demo_codesign(cities)
+    from civic.demo.startup import load_demo_startup  # a start-up support plan of Palermo
+
+    load_demo_startup(cities)
+    from civic.demo.projects import load_demo_projects  # funded projects of Turin, Palermo and Bologna
+
+    load_demo_projects(cities)
     return report
 
 

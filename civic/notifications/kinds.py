@@ -45,3 +45,15 @@ register_followable("organisation", Organisation, title="name", url=_org_url, ci
 # A process is visible unless the idea or need it started from is hidden.
 register_followable("codesign", CodesignProcess, title="title", url=_process_url, city_id="city_id",
                     is_visible=visible_process)
+# A funded project is public money: always visible, even when the idea it came from is hidden.
+from civic.projects.models import FundedProject  # noqa: E402
+
+
+def _project_url(project) -> str:
+    from civic.projects.views import project_url
+
+    return project_url(project)
+
+
+register_followable("project", FundedProject, title=lambda p: p.display_title, url=_project_url, city_id="city_id",
+                    is_visible=true)

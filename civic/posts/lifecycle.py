@@ -91,6 +91,18 @@ def on_enter(status: S):
     return register
 
 
+_CHECKS: dict[str, list[Callable[[User, Idea], None]]] = {}
+
+
+def before_move(action: str):
+    """Register a check run before `action` is made (after the lifecycle's own checks); it raises a
+    RuleError to refuse the move (e.g. "fund" while a start-up support plan has gates not passed)."""
+    def register(function):
+        _CHECKS.setdefault(action, []).append(function)
+        return function
+    return register
+
+
 class MoveError(RuleError):
     """The move is not possible from the idea's current status."""
 
@@ -152,6 +164,8 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
         raise MoveError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=REASON_MAX, got=len(text)),
                         "reason")
 
+    for check in _CHECKS.get(move.action, []):
+        check(user, idea)
     # Compare-and-set on the status and its version: of two simultaneous moves, one wins.
     moved = db.session.execute(
         update(Post.__table__)

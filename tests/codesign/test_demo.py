@@ -12,7 +12,7 @@ from tests.posts.helpers import english
 def test_the_demo_has_a_running_process(runner, reference_data, client):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
-    process = db.session.scalars(select(CodesignProcess)).one()
+    process = db.session.scalars(select(CodesignProcess).order_by(CodesignProcess.id)).first()  # Turin's, the first
     assert process.city.slug == "torino" and process.idea.status == "in_codesign"
     assert stages.current_stage(process).kind == StageKind.CODESIGN_TABLE
     past, upcoming = process.meetings
@@ -33,7 +33,7 @@ def test_the_demo_process_has_expressions_of_interest(runner, reference_data, cl
     from civic.codesign.models import ExpressionOfInterest
 
     assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
-    process = db.session.scalars(select(CodesignProcess)).one()
+    process = db.session.scalars(select(CodesignProcess).order_by(CodesignProcess.id)).first()  # Turin's, the first
     interests = db.session.scalars(select(ExpressionOfInterest).order_by(ExpressionOfInterest.id)).all()
     assert [(i.organisation.name, i.role, i.status) for i in interests] == [
         ("Barriera Aperta Cooperativa Sociale", "capofila", "admitted"),

@@ -52,14 +52,20 @@ def test_selecting_an_idea_opens_its_process_once(idea):
     assert process is not None and process.title == idea.title and process.city_id == idea.city_id
     assert process.status == "open" and process.opened_by_id == moderator.id
     assert idea.status == "selected_for_codesign"  # opening does not start the co-design
-    # Not selected, reopened and selected again: the same process.
-    lifecycle.perform(moderator, idea, "reject", "Per ora no")
+    # Not selected after all: the process ends with the same public answer, and is no longer running.
+    lifecycle.perform(moderator, idea, "reject", "Per ora **no**: manca la sede")
+    db.session.commit()
+    assert process.status == "closed" and process.closed_by_id == moderator.id
+    assert process.outcome_markdown == "Per ora **no**: manca la sede" and "<strong>no</strong>" in process.outcome_html
+    assert process not in services.running_in_city(idea.city)
+    # Reopened and selected again: the same process, open again.
     lifecycle.perform(moderator, idea, "reopen", "Riesaminiamo")
     lifecycle.perform(moderator, idea, "shortlist", "Sì")
     lifecycle.perform(moderator, idea, "select", "Sì")
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(CodesignProcess)) == 1
-    assert _actions() == ["codesign.open"]
+    assert process.status == "open" and process.closed_at is None and process.outcome_markdown == ""
+    assert _actions() == ["codesign.open", "codesign.close", "codesign.reopen"]
 
 
 def test_publishing_a_calls_results_opens_the_process_of_each_selected_idea(new_call, anna, new_idea, torino):

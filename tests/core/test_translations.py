@@ -13,8 +13,9 @@ CATALOGUE = ROOT / "civic" / "translations" / "it" / "LC_MESSAGES" / "messages.p
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
-def _ids(messages) -> set[str]:
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.id}
+def _ids(messages) -> set[tuple[str | None, str]]:
+    """(context, msgid) of each message: the same words in another context are another message."""
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
 
 
 def test_every_message_of_the_code_is_in_the_italian_catalogue(tmp_path):

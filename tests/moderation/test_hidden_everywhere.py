@@ -189,11 +189,19 @@ FILLERS: dict[str, Callable[[World, Rule, dict], list]] = {
     "token": lambda w, rule, chosen: ["not-a-valid-token"],
     "call_id": lambda w, rule, chosen: [w.call.id],
     "idea_id": lambda w, rule, chosen: [p.id for p in w.ideas],
+    "item_id": lambda w, rule, chosen: (  # /api/v1/<resource>/<item_id>: by the endpoint's kind
+        [w.call.id] if rule.endpoint == "api.call" else FILLERS["org_id"](w, rule, chosen)
+        if rule.endpoint == "api.organisation" else FILLERS["process_id"](w, rule, chosen)
+        if rule.endpoint == "api.codesign_process" else _post_ids(w, rule, chosen)),
+    "dataset": lambda w, rule, chosen: list(__import__("civic.opendata.datasets", fromlist=["DATASETS"]).DATASETS),
+    "fmt": lambda w, rule, chosen: ["csv", "json"],  # /opendata/<dataset>.<fmt>
     "name": lambda w, rule, chosen: [p.image.stored_name for p in w.posts.values() if p.image is not None],
     # Organisations: Anna's, with her hidden posts on its behalf (tests/orgs/crawl.py).
     "org_id": lambda w, rule, chosen: __import__("tests.orgs.crawl", fromlist=["org_ids"]).org_ids(w),
     "org_slug": lambda w, rule, chosen: __import__("tests.orgs.crawl", fromlist=["org_slugs"]).org_slugs(w),
     **CODESIGN_FILLERS,  # process_id, meeting_id, document_id, version_id (tests/codesign/crawl.py)
+    **__import__("tests.startup.crawl", fromlist=["FILLERS"]).FILLERS,  # plan_id, evidence_id
+    **__import__("tests.projects.crawl", fromlist=["FILLERS"]).FILLERS,  # project_id (tests/projects/crawl.py)
 }
 
 # Query strings crawled for an endpoint (on the city of the hidden content), besides none at all.
@@ -269,7 +277,8 @@ def _markers(response, url: str) -> set[str]:
     that echo, in lower case as in the slug, is not a leak. The title and the texts are written
     with a capital letter, so they are still found on those pages.
     """
-    text = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+    readable = response.mimetype.startswith("text") or response.mimetype == "application/json"  # API, exports
+    text = response.get_data(as_text=True) if readable else ""
     text += " " + " ".join(f"{k}: {v}" for k, v in response.headers.items())
     for echoed in set(MARKER.findall(url)):
         text = text.replace(echoed, "")

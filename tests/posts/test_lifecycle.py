@@ -240,8 +240,12 @@ def _check_one_move(world: World, status: str, action: str, role: str, expected)
     # A moderator's move notifies the author (who follows the idea), in-app and by email at once.
     # Entering co-design opens the idea's co-design process (civic/codesign/services.py), with its audit entry;
     # the idea's author follows the process.
+    # Entering start-up support opens the idea's support plan, its author in the team (civic/startup/services.py).
+    # Being funded creates the idea's funded project, with its audit entry; the author follows it (civic/projects).
     opened = ({"codesign_process": 1, "audit_event": 2, "follow": 1}
-              if expected in ("selected_for_codesign", "in_codesign") else {})
+              if expected in ("selected_for_codesign", "in_codesign") else
+              {"support_plan": 1, "support_team_member": 1} if expected == "in_startup" else
+              {"funded_project": 1, "audit_event": 2, "follow": 1} if expected == "funded" else {})
     assert _diff(before, _counts()) == ({"post_event": 1, "audit_event": 1, "notification": 1, "email_message": 1}
                                         | opened if actor == MOD else {"post_event": 1})
     stored = db.session.scalars(select(PostEvent).where(PostEvent.post_id == world.idea_id)).one()
@@ -407,8 +411,12 @@ def _check_decisions_through_the_page(client, people, idea, torino, role):
         target = SPEC[action][1]
         assert response.headers["Location"].endswith(f"/ideas/{idea.id}-{idea.slug}#history"), case
         assert _state(idea.id) == (target, 4), case
+        plan = {"support_plan": 1, "support_team_member": 1} if target == "in_startup" else {}  # its support plan
+        # Its funded project (civic/projects), with its audit entry and the author following it: once per idea.
+        if target == "funded" and before.get("funded_project", 0) == 0:
+            plan = {"funded_project": 1, "audit_event": 2, "follow": 1}
         assert _diff(before, _counts()) == {"post_event": 1, "audit_event": 1, "notification": 1,
-                                            "email_message": 1}, case  # the author is notified
+                                            "email_message": 1} | plan, case  # the author is notified
         events, entries = _idea_moves(idea.id)
         event, entry = events[-1], entries[-1]
         assert len(events) == len(events_before) + 1 and len(entries) == len(entries_before) + 1

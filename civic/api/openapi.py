@@ -1,0 +1,187 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+tests/api/test_openapi.py validates every endpoint's real answers against these schemas and fails when
+a route of the API is missing here.
+"""
+from __future__ import annotations
+
+from flask import url_for
+
+from civic.posts.models import PostStatus
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_PLACE = {"type": "object", "required": ["slug", "name"], "additionalProperties": False,
+          "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}}
+
+
+def _post_schema(extra: dict, description: str) -> dict:
+    properties = {
+        "id": {"type": "integer", "minimum": 1},
+        "kind": {"type": "string", "enum": ["need", "idea"]},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in PostStatus]},
+        "city": {"$ref": "#/components/schemas/Place"},
+        "neighbourhood": {"oneOf": [{"$ref": "#/components/schemas/Place"}, {"type": "null"}]},
+        "theme": {"$ref": "#/components/schemas/Place"},
+        "author": {"$ref": "#/components/schemas/Author"},
+        "body": {"type": "string", "description": "The text as written (Markdown)."},
+        "body_html": {"type": "string", "description": "The text rendered to sanitised HTML."},
+        "vote_count": {"type": "integer", "minimum": 0},
+        "comment_count": {"type": "integer", "minimum": 0},
+        "created_at": {"type": "string", "format": "date-time"},
+        "url": {"type": "string", "format": "uri", "description": "The public page."},
+        **extra,
+    }
+    return {"type": "object", "description": description, "required": list(properties),
+            "additionalProperties": False, "properties": properties}
+
+
+SCHEMAS = {
+    "Place": _PLACE,
+    "Author": {"type": "object", "required": ["display_name", "profile_url"], "additionalProperties": False,
+               "properties": {"display_name": {"type": "string"},
+                              "profile_url": {"type": "string", "format": "uri"}}},
+    "Need": _post_schema({"location_text": _NULLABLE_STRING}, "A need reported by a resident."),
+    "Idea": _post_schema({"summary": {"type": "string"}, "beneficiaries": {"type": "string"},
+                          "estimated_cost": {"type": ["string", "null"], "pattern": r"^\d+(\.\d{1,2})?$",
+                                             "description": "Euro, as a decimal string."}},
+                         "An idea proposed by a resident or an organisation."),
+    "Error": {"type": "object", "required": ["error"], "additionalProperties": False,
+              "properties": {"error": {
+                  "type": "object", "required": ["status", "message"],
+                  "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                                 "message": {"type": "string"}, "request_id": {"type": "string"}}}}},
+}
+
+
+def _list_schema(resource: str) -> dict:
+    return {"type": "object", "required": ["data", "next_cursor"], "additionalProperties": False,
+            "properties": {"data": {"type": "array", "items": {"$ref": f"#/components/schemas/{resource}"}},
+                           "next_cursor": {"type": ["string", "null"],
+                                           "description": "Pass it as `cursor` for the next page; null on the "
+                                                          "last page."}}}
+
+
+def _object(description: str, properties: dict) -> dict:
+    return {"type": "object", "description": description, "required": list(properties),
+            "additionalProperties": False, "properties": properties}
+
+
+_CODED = {"type": "object", "required": ["code", "name"], "additionalProperties": False,
+          "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+_THEMES = {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}
+_DATE_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+SCHEMAS["Call"] = _object("A published call for ideas (avviso); drafts never appear.", {
+    "id": {"type": "integer", "minimum": 1},
+    "title": {"type": "string"},
+    "city": {"$ref": "#/components/schemas/Place"},
+    "programme": _CODED,
+    "objective": _CODED,
+    "themes": _THEMES,
+    "budget_eur": {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "Euro, as a decimal string."},
+    "description": {"type": "string"},
+    "description_html": {"type": "string"},
+    "published_at": _DATE_TIME_OR_NULL,
+    "results_published_at": _DATE_TIME_OR_NULL,
+    "url": {"type": "string", "format": "uri"},
+})
+SCHEMAS["Organisation"] = _object("A Third Sector organisation's public profile (no contacts).", {
+    "id": {"type": "integer", "minimum": 1},
+    "name": {"type": "string"},
+    "legal_form": {"type": "string"},
+    "runts_section": {"type": "string", "description": "Section of the RUNTS register (a-g)."},
+    "codice_fiscale": {"type": "string"},
+    "city": {"$ref": "#/components/schemas/Place"},
+    "themes": _THEMES,
+    "description": {"type": "string"},
+    "website": _NULLABLE_STRING,
+    "verified": {"type": "boolean", "description": "Checked against the RUNTS by a moderator."},
+    "member_count": {"type": "integer", "minimum": 0},
+    "created_at": {"type": "string", "format": "date-time"},
+    "url": {"type": "string", "format": "uri"},
+})
+_ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
+SCHEMAS["CodesignProcess"] = _object("A co-design process (co-progettazione, Art. 55); its origin is not hidden.", {
+    "id": {"type": "integer", "minimum": 1},
+    "title": {"type": "string"},
+    "status": {"type": "string", "enum": ["open", "closed"]},
+    "city": {"$ref": "#/components/schemas/Place"},
+    "summary": {"type": "string"},
+    "idea_id": _ID_OR_NULL,
+    "need_id": _ID_OR_NULL,
+    "call_id": _ID_OR_NULL,
+    "opened_at": {"type": "string", "format": "date-time"},
+    "closed_at": _DATE_TIME_OR_NULL,
+    "outcome": {"type": "string"},
+    "url": {"type": "string", "format": "uri"},
+})
+for _name in ("Need", "Idea", "Call", "Organisation", "CodesignProcess"):
+    SCHEMAS[f"{_name}List"] = _list_schema(_name)
+
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_PARAMETERS = {
+    "city": {"name": "city", "in": "query", "schema": {"type": "string"}, "description": "City slug, e.g. torino."},
+    "neighbourhood": {"name": "neighbourhood", "in": "query", "schema": {"type": "string"},
+                      "description": "Neighbourhood slug (with city)."},
+    "theme": {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "Theme slug."},
+    "status": {"name": "status", "in": "query", "schema": {"type": "string"},
+               "description": "Status code: for needs and ideas one of the lifecycle's (published, funded, ...); "
+                              "for co-design processes open or closed."},
+    "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"},
+               "description": "The next_cursor of the previous page."},
+    "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                         "default": 20}},
+    "item_id": {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+}
+
+
+def _ok(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {
+        "$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_POST_FILTERS = ("city", "neighbourhood", "theme", "status")
+
+
+def _list_path(resource: str, plural: str, filters: tuple[str, ...] = _POST_FILTERS) -> dict:
+    return {"get": {
+        "operationId": f"list_{plural.replace(' ', '_')}", "summary": f"Public {plural}, newest first (by id)",
+        "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in (*filters, "cursor", "limit")],
+        "responses": {"200": _ok(f"{resource}List", f"A page of {plural}"),
+                      "400": {"description": "Invalid filter, limit or cursor", "content": _ERROR},
+                      "429": {"description": "Too many requests", "content": _ERROR}}}}
+
+
+def _item_path(resource: str, plural: str) -> dict:
+    return {"get": {
+        "operationId": f"get_{plural[:-1].replace(' ', '_')}", "summary": f"One public {plural[:-1]}",
+        "parameters": [{"$ref": "#/components/parameters/item_id"}],
+        "responses": {"200": _ok(resource, f"The {plural[:-1]}"),
+                      "404": {"description": "Unknown or not public", "content": _ERROR},
+                      "429": {"description": "Too many requests", "content": _ERROR}}}}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Città Inclusive API", "version": "1",
+                 "description": "Read-only public data: hidden content never appears.",
+                 "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}},
+        "servers": [{"url": url_for("api.needs", _external=True).rsplit("/", 1)[0]}],
+        "paths": {
+            "/needs": _list_path("Need", "needs"),
+            "/needs/{item_id}": _item_path("Need", "needs"),
+            "/ideas": _list_path("Idea", "ideas"),
+            "/ideas/{item_id}": _item_path("Idea", "ideas"),
+            "/calls": _list_path("Call", "calls", ("city", "theme")),
+            "/calls/{item_id}": _item_path("Call", "calls"),
+            "/codesign": _list_path("CodesignProcess", "codesign processes", ("city", "status")),
+            "/codesign/{item_id}": _item_path("CodesignProcess", "codesign processes"),
+            "/organisations": _list_path("Organisation", "organisations", ("city", "theme")),
+            "/organisations/{item_id}": _item_path("Organisation", "organisations"),
+            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
+                                      "responses": {"200": {"description": "The OpenAPI document",
+                                                            "content": {"application/json": {}}}}}},
+        },
+        "components": {"schemas": SCHEMAS, "parameters": _PARAMETERS},
+    }

@@ -1,0 +1,236 @@
+"""What the API and the open data exports publish of needs, ideas, calls, co-design processes and
+organisations: public fields only, under the visibility rules of civic/moderation/visibility.py.
+
+Never emails, private notes or moderation details; the author by display name and profile address.
+A page costs a fixed number of queries: many-to-one relations are joined in, collections (themes) are
+read with one selectinload.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from civic.calls.models import Call, CallStatus
+from civic.codesign.models import CodesignProcess, ProcessStatus
+from civic.core.rules import RuleError
+from civic.extensions import db
+from civic.moderation.visibility import visible_post, visible_process
+from civic.orgs.models import Organisation
+from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.territories.models import City, Neighbourhood, Theme
+
+MODELS: dict[str, type[Post]] = {"needs": Need, "ideas": Idea}
+
+
+class FilterError(RuleError):
+    """A filter that is not valid (answered 400 with the message)."""
+
+
+def public_posts(model: type[Post]) -> Select:
+    """Every public post of a kind, with what its public record shows, newest id first."""
+    return (select(model).where(visible_post())
+            .options(joinedload(model.author), joinedload(model.city), joinedload(model.neighbourhood),
+                     joinedload(model.theme))
+            .order_by(model.id.desc()))
+
+
+def apply_filters(query: Select, model: type[Post], args) -> Select:
+    """city, neighbourhood (within the city), theme (slugs) and status; anything unknown is refused."""
+    city = None
+    if slug := args.get("city"):
+        city = db.session.scalar(select(City).where(City.slug == slug))
+        if city is None:
+            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        query = query.where(model.city_id == city.id)
+    if slug := args.get("neighbourhood"):
+        if city is None:
+            raise FilterError(_l("The neighbourhood filter needs the city filter too."))
+        neighbourhood = db.session.scalar(
+            select(Neighbourhood).where(Neighbourhood.city_id == city.id, Neighbourhood.slug == slug))
+        if neighbourhood is None:
+            raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=slug))
+        query = query.where(model.neighbourhood_id == neighbourhood.id)
+    if slug := args.get("theme"):
+        theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
+        if theme is None:
+            raise FilterError(_l("Unknown theme: %(value)s.", value=slug))
+        query = query.where(model.theme_id == theme.id)
+    if status := args.get("status"):
+        if status not in {s.value for s in PostStatus}:
+            raise FilterError(_l("Unknown status: %(value)s.", value=status))
+        query = query.where(model.status == status)
+    return query
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def post_record(post: Post) -> dict:
+    """The public record of a need or an idea (the API item; the exports flatten it)."""
+    record = {
+        "id": post.id,
+        "kind": post.kind,
+        "title": post.title,
+        "status": post.status,
+        "city": {"slug": post.city.slug, "name": post.city.name},
+        "neighbourhood": ({"slug": post.neighbourhood.slug, "name": post.neighbourhood.name}
+                          if post.neighbourhood else None),
+        "theme": {"slug": post.theme.slug, "name": post.theme.name_it},
+        "author": {"display_name": post.author.display_name,
+                   "profile_url": url_for("accounts.profile", user_id=post.author_id, _external=True)},
+        "body": post.body_markdown,
+        "body_html": post.body_html,
+        "vote_count": post.vote_count,
+        "comment_count": post.comment_count,
+        "created_at": _iso(post.created_at),
+        "url": url_for(f"posts.{post.kind}", post_id=post.id, slug=post.slug, _external=True),
+    }
+    if isinstance(post, Need):
+        record["location_text"] = post.location_text
+    if isinstance(post, Idea):
+        record["summary"] = post.summary
+        record["beneficiaries"] = post.beneficiaries
+        record["estimated_cost"] = str(post.estimated_cost) if post.estimated_cost is not None else None
+    return record
+
+
+# --- calls and organisations ---------------------------------------------------------------------
+
+def public_calls() -> Select:
+    """Published calls only: a draft call never appears."""
+    return (select(Call).where(Call.status == CallStatus.PUBLISHED.value)
+            .options(joinedload(Call.city), joinedload(Call.programme), joinedload(Call.objective),
+                     selectinload(Call.themes))
+            .order_by(Call.id.desc()))
+
+
+def public_organisations() -> Select:
+    return (select(Organisation).options(joinedload(Organisation.city), selectinload(Organisation.themes))
+            .order_by(Organisation.id.desc()))
+
+
+def _city_and_theme(query: Select, model, args) -> Select:
+    if slug := args.get("city"):
+        city = db.session.scalar(select(City).where(City.slug == slug))
+        if city is None:
+            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        query = query.where(model.city_id == city.id)
+    if slug := args.get("theme"):
+        theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
+        if theme is None:
+            raise FilterError(_l("Unknown theme: %(value)s.", value=slug))
+        query = query.where(model.themes.any(Theme.id == theme.id))
+    return query
+
+
+def _themes(rows) -> list[dict]:
+    return [{"slug": t.slug, "name": t.name_it} for t in rows]
+
+
+def call_record(call: Call) -> dict:
+    """A published call: never its evaluations (scores, private notes) nor who wrote it."""
+    return {
+        "id": call.id,
+        "title": call.title,
+        "city": {"slug": call.city.slug, "name": call.city.name},
+        "programme": {"code": call.programme.code, "name": call.programme.name},
+        "objective": {"code": call.objective.code, "name": call.objective.name_it},
+        "themes": _themes(call.themes),
+        "budget_eur": str(call.budget_eur),
+        "description": call.description_markdown,
+        "description_html": call.description_html,
+        "published_at": _iso(call.published_at),
+        "results_published_at": _iso(call.results_published_at),
+        "url": url_for("calls.show", call_id=call.id, slug=call.slug, _external=True),
+    }
+
+
+def organisation_record(org: Organisation) -> dict:
+    """An organisation's public profile, without its contacts (email, telephone) or who verified it."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "legal_form": org.legal_form,
+        "runts_section": org.runts_section,
+        "codice_fiscale": org.codice_fiscale,
+        "city": {"slug": org.city.slug, "name": org.city.name},
+        "themes": _themes(org.themes),
+        "description": org.description_markdown,
+        "website": org.website,
+        "verified": org.verified_at is not None,
+        "member_count": org.member_count,
+        "created_at": _iso(org.created_at),
+        "url": url_for("orgs.show", org_id=org.id, org_slug=org.slug, _external=True),
+    }
+
+
+def public_processes() -> Select:
+    """Co-design processes whose idea or need is not hidden (civic/moderation/visibility.py)."""
+    return (select(CodesignProcess).where(visible_process()).options(joinedload(CodesignProcess.city))
+            .order_by(CodesignProcess.id.desc()))
+
+
+def _process_filters(query: Select, args) -> Select:
+    if slug := args.get("city"):
+        city = db.session.scalar(select(City).where(City.slug == slug))
+        if city is None:
+            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        query = query.where(CodesignProcess.city_id == city.id)
+    if status := args.get("status"):
+        if status not in {s.value for s in ProcessStatus}:
+            raise FilterError(_l("Unknown status: %(value)s.", value=status))
+        query = query.where(CodesignProcess.status == status)
+    return query
+
+
+def process_record(process: CodesignProcess) -> dict:
+    """A co-design process's public record: never its participants-only documents or expressions of interest."""
+    return {
+        "id": process.id,
+        "title": process.title,
+        "status": process.status,
+        "city": {"slug": process.city.slug, "name": process.city.name},
+        "summary": process.summary_markdown,
+        "idea_id": process.idea_id,
+        "need_id": process.need_id,
+        "call_id": process.call_id,
+        "opened_at": _iso(process.opened_at),
+        "closed_at": _iso(process.closed_at),
+        "outcome": process.outcome_markdown,
+        "url": url_for("codesign.show", process_id=process.id, slug=process.slug, _external=True),
+    }
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One kind of public record: its rows, its filters, its record."""
+
+    model: type
+    query: Callable[[], Select]
+    filter: Callable[[Select, object], Select]
+    record: Callable[[object], dict]
+    filters: frozenset[str]
+
+
+def _post_resource(model: type[Post]) -> Resource:
+    return Resource(model, lambda: public_posts(model), lambda q, args: apply_filters(q, model, args), post_record,
+                    frozenset({"city", "neighbourhood", "theme", "status"}))
+
+
+RESOURCES: dict[str, Resource] = {
+    "needs": _post_resource(Need),
+    "ideas": _post_resource(Idea),
+    "calls": Resource(Call, public_calls, lambda q, args: _city_and_theme(q, Call, args), call_record,
+                      frozenset({"city", "theme"})),
+    "codesign": Resource(CodesignProcess, public_processes, _process_filters, process_record,
+                         frozenset({"city", "status"})),
+    "organisations": Resource(Organisation, public_organisations,
+                              lambda q, args: _city_and_theme(q, Organisation, args), organisation_record,
+                              frozenset({"city", "theme"})),
+}

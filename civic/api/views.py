@@ -1,0 +1,115 @@
+"""GET-only JSON endpoints. Errors are JSON bodies (civic/core/errors.py answers for every /api/ path)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from civic.api import cursor
+from civic.api.resources import RESOURCES, FilterError
+from civic.core.errors import abort_with
+from civic.core.ratelimit import config_limit
+from civic.extensions import db, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limiter.limit(config_limit("RATELIMIT_API"))(bp)
+
+_NOT_FOUND = {"needs": _l("There is no public need with this id."),
+              "ideas": _l("There is no public idea with this id."),
+              "calls": _l("There is no published call with this id."),
+              "codesign": _l("There is no public co-design process with this id."),
+              "organisations": _l("There is no organisation with this id.")}
+
+
+@bp.after_app_request
+def _cors(response):
+    """Anyone may read the API from a browser: no credentials are ever involved."""
+    if request.path.startswith("/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _list(name: str):
+    resource = RESOURCES[name]
+    model = resource.model
+    try:
+        unknown = sorted(set(request.args) - resource.filters - {"cursor", "limit"})
+        if unknown:
+            raise FilterError(_l("Unknown parameter: %(value)s.", value=", ".join(unknown)))
+        limit = cursor.limit_of(request.args.get("limit"))
+        query = resource.filter(resource.query(), request.args)
+        if raw := request.args.get("cursor"):
+            query = query.where(model.id < cursor.decode(raw))
+    except FilterError as error:
+        abort_with(400, str(error))
+    rows = list(db.session.scalars(query.limit(limit + 1)).unique())
+    page, more = rows[:limit], len(rows) > limit
+    return jsonify({"data": [resource.record(row) for row in page],
+                    "next_cursor": cursor.encode(page[-1].id) if more else None})
+
+
+def _item(name: str, item_id: int):
+    resource = RESOURCES[name]
+    row = db.session.scalars(resource.query().where(resource.model.id == item_id)).unique().first()
+    if row is None:
+        abort_with(404, _NOT_FOUND[name])
+    return jsonify(resource.record(row))
+
+
+@bp.route("/needs")
+def needs():
+    return _list("needs")
+
+
+@bp.route("/ideas")
+def ideas():
+    return _list("ideas")
+
+
+@bp.route("/needs/<int:item_id>")
+def need(item_id: int):
+    return _item("needs", item_id)
+
+
+@bp.route("/ideas/<int:item_id>")
+def idea(item_id: int):
+    return _item("ideas", item_id)
+
+
+@bp.route("/calls")
+def calls():
+    return _list("calls")
+
+
+@bp.route("/calls/<int:item_id>")
+def call(item_id: int):
+    return _item("calls", item_id)
+
+
+@bp.route("/codesign")
+def codesign_processes():
+    return _list("codesign")
+
+
+@bp.route("/codesign/<int:item_id>")
+def codesign_process(item_id: int):
+    return _item("codesign", item_id)
+
+
+@bp.route("/organisations")
+def organisations():
+    return _list("organisations")
+
+
+@bp.route("/organisations/<int:item_id>")
+def organisation(item_id: int):
+    return _item("organisations", item_id)
+
+
+@bp.route("/openapi.json")
+def openapi():
+    from civic.api.openapi import document
+
+    return jsonify(document())

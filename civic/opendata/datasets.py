@@ -1,0 +1,171 @@
+"""The datasets of /opendata: their columns, what each means, and the rows, read in batches.
+
+Rows come from civic/api/resources.py (the same public fields and the same visibility rule as the API);
+they are read with yield_per, so an export holds one batch in memory whatever the table's size.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from civic.api.resources import RESOURCES
+from civic.extensions import db
+
+BATCH = 500
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.it"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: object  # a lazy string
+    kind: str  # "text", "integer", "decimal", "date", "url"
+    value: Callable[[dict], object]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: object
+    description: object
+    columns: tuple[Column, ...]
+
+    def records(self) -> Iterator[dict]:
+        """The public records, newest first, one batch of rows in memory at a time."""
+        resource = RESOURCES[self.name]
+        for row in db.session.scalars(resource.query().execution_options(yield_per=BATCH)):
+            yield resource.record(row)
+
+    def rows(self) -> Iterator[dict]:
+        """Flat rows: column name → value (None when empty)."""
+        for record in self.records():
+            yield {c.name: c.value(record) for c in self.columns}
+
+
+def local_date(iso: str | None):
+    from datetime import datetime
+
+    if iso is None:
+        return None
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Rome")).date()
+
+
+def _common(id_description) -> tuple[Column, ...]:
+    return (
+        Column("id", id_description, "integer", lambda r: r["id"]),
+        Column("titolo", _l("Title"), "text", lambda r: r["title"]),
+        Column("stato", _l("Status code (published, under_review, shortlisted, funded, ...)"), "text",
+               lambda r: r["status"]),
+        Column("citta", _l("City (slug)"), "text", lambda r: r["city"]["slug"]),
+        Column("citta_nome", _l("City name"), "text", lambda r: r["city"]["name"]),
+        Column("quartiere", _l("Neighbourhood (slug), empty when none"), "text",
+               lambda r: r["neighbourhood"]["slug"] if r["neighbourhood"] else None),
+        Column("quartiere_nome", _l("Neighbourhood name"), "text",
+               lambda r: r["neighbourhood"]["name"] if r["neighbourhood"] else None),
+        Column("tema", _l("Theme (slug)"), "text", lambda r: r["theme"]["slug"]),
+        Column("autore", _l("Display name of the author"), "text", lambda r: r["author"]["display_name"]),
+        Column("autore_profilo", _l("Address of the author's public profile"), "url",
+               lambda r: r["author"]["profile_url"]),
+        Column("testo", _l("Text, as written (Markdown)"), "text", lambda r: r["body"]),
+        Column("sostegni", _l("Number of supports or votes"), "integer", lambda r: r["vote_count"]),
+        Column("commenti", _l("Number of visible comments"), "integer", lambda r: r["comment_count"]),
+        Column("data_pubblicazione", _l("Date of publication (YYYYMMDD)"), "date",
+               lambda r: local_date(r["created_at"])),
+        Column("url", _l("Address of the public page"), "url", lambda r: r["url"]),
+    )
+
+
+DATASETS: dict[str, Dataset] = {
+    "needs": Dataset(
+        "needs", _l("Needs"),
+        _l("Needs reported by residents in their neighbourhoods. Content hidden by moderators is excluded."),
+        _common(_l("Identifier of the need on the platform")) + (
+            Column("luogo", _l("Place described by the author"), "text", lambda r: r["location_text"]),
+        )),
+    "ideas": Dataset(
+        "ideas", _l("Ideas"),
+        _l("Ideas proposed by residents and organisations, with their status in the public lifecycle. "
+           "Content hidden by moderators is excluded."),
+        _common(_l("Identifier of the idea on the platform")) + (
+            Column("sintesi", _l("Summary"), "text", lambda r: r["summary"]),
+            Column("beneficiari", _l("Who benefits"), "text", lambda r: r["beneficiaries"]),
+            Column("costo_stimato", _l("Estimated cost in euro (decimal comma)"), "decimal",
+                   lambda r: r["estimated_cost"]),
+        )),
+}
+
+
+def _names(themes: list[dict]) -> str:
+    return ", ".join(t["slug"] for t in themes)
+
+
+DATASETS["calls"] = Dataset(
+    "calls", _l("Calls for ideas"),
+    _l("The calls for ideas (avvisi) published by the cities, with their programme, objective and budget. "
+       "Drafts are excluded."),
+    (
+        Column("id", _l("Identifier of the call on the platform"), "integer", lambda r: r["id"]),
+        Column("titolo", _l("Title"), "text", lambda r: r["title"]),
+        Column("citta", _l("City (slug)"), "text", lambda r: r["city"]["slug"]),
+        Column("citta_nome", _l("City name"), "text", lambda r: r["city"]["name"]),
+        Column("programma", _l("Programme (code)"), "text", lambda r: r["programme"]["code"]),
+        Column("obiettivo", _l("ESF+ specific objective (code)"), "text", lambda r: r["objective"]["code"]),
+        Column("temi", _l("Themes (slugs, separated by commas)"), "text", lambda r: _names(r["themes"])),
+        Column("budget_euro", _l("Budget in euro (decimal comma)"), "decimal", lambda r: r["budget_eur"]),
+        Column("testo", _l("Text, as written (Markdown)"), "text", lambda r: r["description"]),
+        Column("data_pubblicazione", _l("Date of publication (YYYYMMDD)"), "date",
+               lambda r: local_date(r["published_at"])),
+        Column("data_esiti", _l("Date the results were published (YYYYMMDD), empty until then"), "date",
+               lambda r: local_date(r["results_published_at"])),
+        Column("url", _l("Address of the public page"), "url", lambda r: r["url"]),
+    ))
+
+DATASETS["organisations"] = Dataset(
+    "organisations", _l("Organisations"),
+    _l("Third Sector organisations registered on the platform, with their RUNTS section. Contacts are excluded."),
+    (
+        Column("id", _l("Identifier of the organisation on the platform"), "integer", lambda r: r["id"]),
+        Column("nome", _l("Name"), "text", lambda r: r["name"]),
+        Column("forma_giuridica", _l("Legal form"), "text", lambda r: r["legal_form"]),
+        Column("sezione_runts", _l("Section of the RUNTS register (a-g)"), "text", lambda r: r["runts_section"]),
+        Column("codice_fiscale", _l("Codice fiscale of the organisation"), "text", lambda r: r["codice_fiscale"]),
+        Column("citta", _l("City (slug)"), "text", lambda r: r["city"]["slug"]),
+        Column("citta_nome", _l("City name"), "text", lambda r: r["city"]["name"]),
+        Column("temi", _l("Themes (slugs, separated by commas)"), "text", lambda r: _names(r["themes"])),
+        Column("descrizione", _l("Description, as written (Markdown)"), "text", lambda r: r["description"]),
+        Column("sito_web", _l("Website"), "url", lambda r: r["website"]),
+        Column("verificata", _l("Verified by a moderator against the RUNTS (1 yes, 0 no)"), "integer",
+               lambda r: int(r["verified"])),
+        Column("membri", _l("Number of members on the platform"), "integer", lambda r: r["member_count"]),
+        Column("data_registrazione", _l("Date of registration on the platform (YYYYMMDD)"), "date",
+               lambda r: local_date(r["created_at"])),
+        Column("url", _l("Address of the public page"), "url", lambda r: r["url"]),
+    ))
+
+DATASETS["codesign"] = Dataset(
+    "codesign", _l("Co-design processes"),
+    _l("The co-design processes (co-progettazione, Art. 55 of the Third Sector Code) between the cities and the "
+       "organisations, with their origin and outcome. Processes whose idea or need is hidden are excluded."),
+    (
+        Column("id", _l("Identifier of the process on the platform"), "integer", lambda r: r["id"]),
+        Column("titolo", _l("Title"), "text", lambda r: r["title"]),
+        Column("stato", _l("Status (open or closed)"), "text", lambda r: r["status"]),
+        Column("citta", _l("City (slug)"), "text", lambda r: r["city"]["slug"]),
+        Column("citta_nome", _l("City name"), "text", lambda r: r["city"]["name"]),
+        Column("sintesi", _l("Summary"), "text", lambda r: r["summary"]),
+        Column("idea_id", _l("Identifier of the idea it started from, if any"), "integer", lambda r: r["idea_id"]),
+        Column("bisogno_id", _l("Identifier of the need it started from, if any"), "integer",
+               lambda r: r["need_id"]),
+        Column("avviso_id", _l("Identifier of the call it belongs to, if any"), "integer", lambda r: r["call_id"]),
+        Column("data_apertura", _l("Date of opening (YYYYMMDD)"), "date", lambda r: local_date(r["opened_at"])),
+        Column("data_chiusura", _l("Date of closing (YYYYMMDD), empty while open"), "date",
+               lambda r: local_date(r["closed_at"])),
+        Column("esito", _l("Outcome, as written (Markdown)"), "text", lambda r: r["outcome"]),
+        Column("url", _l("Address of the public page"), "url", lambda r: r["url"]),
+    ))

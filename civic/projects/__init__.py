@@ -1,0 +1,1 @@
+"""Funded projects: money, milestones, indicators and public updates, published openly."""

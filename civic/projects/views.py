@@ -1,0 +1,320 @@
+"""The pages of funded projects: the list, the public page (timeline from the need to the project,
+progress, money, indicators, milestones, updates) and the moderators' forms. Importing this module
+(done by the blueprint registration) also registers the lifecycle hook of civic/projects/services.py."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from civic.core.errors import abort_with, get_or_404
+from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.rules import RuleError
+from civic.extensions import db
+from civic.posts.models import Idea
+from civic.projects import services
+from civic.projects.forms import IndicatorForm, MilestoneForm, MoneyForm, ProjectForm, UpdateForm
+from civic.projects.models import FundedProject, Indicator, Milestone, ProjectPartner, ProjectStatus, ProjectUpdate
+from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective
+
+bp = Blueprint("projects", __name__)
+
+PER_PAGE = 20
+
+
+def project_url(project: FundedProject, **values) -> str:
+    """The permanent, readable address of a project: /projects/4-agenzia-sociale-per-la-casa."""
+    return url_for("projects.show", project_id=project.id, slug=project.display_slug, **values)
+
+
+@bp.app_template_global()
+def funded_project_of(post) -> FundedProject | None:
+    """The funded project of an idea, for the idea's page."""
+    if not isinstance(post, Idea):
+        return None
+    return services.project_for_idea(post)
+
+
+@bp.app_template_global()
+def projects_of_city(city: City, limit: int = 10) -> list[FundedProject]:
+    """The funded projects of a city, for the city's page (one query)."""
+    return db.session.scalars(select(FundedProject).where(FundedProject.city_id == city.id)
+                              .options(joinedload(FundedProject.idea))
+                              .order_by(FundedProject.id.desc()).limit(limit)).all()
+
+
+bp.add_app_template_global(services.can_manage, "can_manage_project")
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _project(project_id: int) -> FundedProject:
+    project = db.session.scalar(
+        select(FundedProject).where(FundedProject.id == project_id)
+        .options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
+                 joinedload(FundedProject.priority), joinedload(FundedProject.objective),
+                 joinedload(FundedProject.idea)))
+    if project is None:
+        abort_with(404, _("This funded project does not exist."))
+    g.city_slug = project.city.slug
+    return project
+
+
+def _manager_only(project_or_city) -> None:
+    if not services.can_manage(current_user, project_or_city):
+        city = project_or_city if isinstance(project_or_city, City) else project_or_city.city
+        abort_with(403, _("Only the moderators of %(city)s can manage its funded projects.", city=city.name))
+
+
+# --- the list ---------------------------------------------------------------------------------------
+
+@bp.route("/projects")
+def index():
+    query = select(FundedProject).options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
+                                          joinedload(FundedProject.idea))
+    city = programme = None
+    if request.args.get("city"):
+        city = db.session.scalar(select(City).where(City.slug == request.args["city"]))
+        if city is None:
+            abort_with(404, _("There is no city at this address."))
+        g.city_slug = city.slug
+        query = query.where(FundedProject.city_id == city.id)
+    if request.args.get("programme"):
+        programme = db.session.scalar(select(Programme).where(Programme.code == request.args["programme"]))
+        if programme is None:
+            abort_with(400, _("This filter does not exist."))
+        query = query.where(FundedProject.programme_id == programme.id)
+    status = request.args.get("status") or None
+    if status is not None:
+        if status not in {s.value for s in ProjectStatus}:
+            abort_with(400, _("This filter does not exist."))
+        query = query.where(FundedProject.status == status)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    rows = db.session.scalars(query.order_by(FundedProject.id.desc())
+                              .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    cities = db.session.scalars(select(City).where(City.id.in_(select(FundedProject.city_id).distinct()))
+                                .order_by(City.name)).all()
+    programmes = db.session.scalars(select(Programme).order_by(Programme.start_year)).all()
+    return render_template("projects/list.html", projects=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, page=page,
+                           city=city, programme=programme, status=status, cities=cities, programmes=programmes,
+                           statuses=list(ProjectStatus),
+                           may_create=city is not None and services.can_manage(current_user, city))
+
+
+# --- the public page --------------------------------------------------------------------------------
+
+def _timeline(project: FundedProject) -> list[dict]:
+    """From the need to the project: each stage that exists, linked when its page is public.
+    The original idea of a hidden idea is named only as "not available"."""
+    from civic.posts.views import post_url
+
+    steps = []
+    idea = project.idea
+    if idea is None:
+        return steps
+    if idea.hidden_at is not None:
+        return [{"label": _("Idea"), "title": _("The original idea is not available."), "url": None}]
+    for need in idea.visible_needs:
+        steps.append({"label": _("Need"), "title": need.title, "url": post_url(need)})
+    steps.append({"label": _("Idea"), "title": idea.title, "url": post_url(idea)})
+    from civic.codesign import permissions as codesign_permissions
+    from civic.codesign import services as codesign_services
+    from civic.codesign.views import process_url
+
+    process = codesign_services.process_for_idea(idea)
+    if process is not None and codesign_permissions.can_view_process(current_user, process):
+        steps.append({"label": _("Co-design"), "title": process.title, "url": process_url(process)})
+    plan_of = current_app.jinja_env.globals.get("startup_plan_of")
+    plan = plan_of(idea) if plan_of is not None else None
+    if plan is not None:
+        steps.append({"label": _("Start-up support"), "title": idea.title,
+                      "url": url_for("startup.show", plan_id=plan.id)})
+    return steps
+
+
+def _choices(form: ProjectForm, city: City) -> None:
+    none = [("", _("(none)"))]
+    form.programme.choices = none + [(p.id, p.name) for p in db.session.scalars(select(Programme)
+                                                                                 .order_by(Programme.start_year))]
+    form.priority.choices = none + [(p.id, f"{p.programme.name} · {p.code} {p.label}") for p in db.session.scalars(
+        select(Priority).options(joinedload(Priority.programme)).order_by(Priority.programme_id, Priority.position))]
+    form.objective.choices = none + [(o.id, f"{o.code} {o.label}") for o in db.session.scalars(
+        select(SpecificObjective).order_by(SpecificObjective.code))]
+    form.neighbourhoods.choices = [(n.id, n.name) for n in db.session.scalars(
+        select(Neighbourhood).where(Neighbourhood.city_id == city.id).order_by(Neighbourhood.name))]
+
+
+def _render_project(project: FundedProject, status: int = 200, **forms):
+    project = db.session.scalar(
+        select(FundedProject).where(FundedProject.id == project.id)
+        .options(selectinload(FundedProject.commitments), selectinload(FundedProject.payments),
+                 selectinload(FundedProject.milestones), selectinload(FundedProject.indicators),
+                 selectinload(FundedProject.neighbourhoods),
+                 selectinload(FundedProject.partners).joinedload(ProjectPartner.organisation),
+                 selectinload(FundedProject.updates).joinedload(ProjectUpdate.image))
+        .execution_options(populate_existing=True))
+    manager = services.can_manage(_user(), project)
+    weights = sum(m.weight for m in project.milestones)
+    top = max([project.funding_total, project.committed_total, project.paid_total, 1])
+    bars = [(_("Programmed"), project.funding_total), (_("Committed"), project.committed_total),
+            (_("Paid"), project.paid_total)]
+    return render_template(
+        "projects/show.html", project=project, manager=manager, timeline=_timeline(project), weights=weights,
+        bars=[(label, value, int(value * 100 / top)) for label, value in bars],
+        commitment_form=forms.get("commitment_form") or MoneyForm(formdata=None, prefix="c"),
+        payment_form=forms.get("payment_form") or MoneyForm(formdata=None, prefix="p"),
+        milestone_form=forms.get("milestone_form") or MilestoneForm(formdata=None, prefix="m"),
+        indicator_form=forms.get("indicator_form") or IndicatorForm(formdata=None, prefix="i"),
+        update_form=forms.get("update_form") or UpdateForm(formdata=None, prefix="u"),
+        origin_hidden=project.idea is not None and project.idea.hidden_at is not None,
+    ), status
+
+
+@bp.route("/projects/<int:project_id>", defaults={"slug": None})
+@bp.route("/projects/<int:project_id>-<slug>")
+def show(project_id: int, slug: str | None):
+    project = _project(project_id)
+    if slug != project.display_slug:
+        return redirect(project_url(project), code=301)
+    return _render_project(project)
+
+
+# --- creating and editing ------------------------------------------------------------------------
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@login_required
+def new():
+    city = db.session.scalar(select(City).where(City.slug == request.args.get("city", "")))
+    if city is None:
+        abort_with(404, _("There is no city at this address."))
+    _manager_only(city)
+    form = ProjectForm()
+    _choices(form, city)
+    if not form.is_submitted():
+        form.beneficiary_name.data = f"Comune di {city.name}"
+        form.status.data = ProjectStatus.NOT_STARTED.value
+    user = current_user._get_current_object()
+    done, project = run_form(form, lambda: services.create_project(user, city, form.data_for_service()))
+    if not done:
+        return render_template("projects/form.html", city=city, form=form, project=None), form_status(form)
+    db.session.commit()
+    flash(_("The funded project is published."), "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    form = ProjectForm()
+    _choices(form, project.city)
+    if not form.is_submitted():
+        form.load(project)
+    user = current_user._get_current_object()
+    done, _result = run_form(form, lambda: services.update_project(user, project, form.data_for_service()))
+    if not done:
+        return render_template("projects/form.html", city=project.city, form=form, project=project), \
+            form_status(form)
+    db.session.commit()
+    flash(_("Your changes to the funded project are saved."), "success")
+    return redirect(project_url(project))
+
+
+def _post_form(project: FundedProject, form, form_name: str, action, message: str):
+    """A form of the project's page: the service runs, or the page comes back with the message (422)."""
+    _manager_only(project)
+    done, _result = run_form(form, action)
+    if not done:
+        if not form.errors and not form.form_errors:
+            abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        return _render_project(project, 422, **{form_name: form})
+    db.session.commit()
+    flash(message, "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/commitments", methods=["POST"])
+@login_required
+def add_commitment(project_id: int):
+    project = _project(project_id)
+    form = MoneyForm(prefix="c")
+    user = _user()
+    return _post_form(project, form, "commitment_form",
+                      lambda: services.add_commitment(user, project, form.data_for_service()),
+                      _("The commitment is recorded."))
+
+
+@bp.route("/projects/<int:project_id>/payments", methods=["POST"])
+@login_required
+def add_payment(project_id: int):
+    project = _project(project_id)
+    form = MoneyForm(prefix="p")
+    user = _user()
+    return _post_form(project, form, "payment_form",
+                      lambda: services.add_payment(user, project, form.data_for_service()),
+                      _("The payment is recorded."))
+
+
+@bp.route("/projects/<int:project_id>/milestones", methods=["POST"])
+@login_required
+def add_milestone(project_id: int):
+    project = _project(project_id)
+    form = MilestoneForm(prefix="m")
+    user = _user()
+    return _post_form(project, form, "milestone_form",
+                      lambda: services.add_milestone(user, project, form.title.data, form.due_on.data,
+                                                     form.weight.data),
+                      _("The milestone is added."))
+
+
+@bp.route("/projects/milestones/<int:milestone_id>/complete", methods=["POST"])
+@login_required
+def complete_milestone(milestone_id: int):
+    milestone = get_or_404(Milestone, milestone_id, _("This milestone does not exist."))
+    project = _project(milestone.project_id)
+    _manager_only(project)
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    try:
+        services.complete_milestone(_user(), milestone)
+    except RuleError as error:
+        db.session.rollback()
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("The milestone is marked as reached."), "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/indicators", methods=["POST"])
+@bp.route("/projects/<int:project_id>/indicators/<int:indicator_id>", methods=["POST"])
+@login_required
+def save_indicator(project_id: int, indicator_id: int | None = None):
+    project = _project(project_id)
+    indicator = None
+    if indicator_id is not None:
+        indicator = get_or_404(Indicator, indicator_id, _("This indicator does not exist."))
+        if indicator.project_id != project.id:
+            abort_with(404, _("This indicator does not exist."))
+    form = IndicatorForm(prefix="i")
+    user = _user()
+    return _post_form(project, form, "indicator_form",
+                      lambda: services.save_indicator(user, project, form.data_for_service(), indicator),
+                      _("The indicator is saved."))
+
+
+@bp.route("/projects/<int:project_id>/updates", methods=["POST"])
+@login_required
+def post_update(project_id: int):
+    project = _project(project_id)
+    form = UpdateForm(prefix="u")
+    user = _user()
+    return _post_form(project, form, "update_form",
+                      lambda: services.post_update(user, project, form.body.data, form.image.data),
+                      _("The update is published and the followers are told."))
+

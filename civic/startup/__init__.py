@@ -1,0 +1,1 @@
+"""Start-up support (incubation): the support plan of an idea, its milestones, gates and workspace."""

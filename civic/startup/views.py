@@ -1,0 +1,302 @@
+"""The pages of start-up support plans: the public page, the workspace of the team and the mentor,
+the moderators' form. Importing this module (done by the blueprint registration) also registers the
+lifecycle hooks of civic/startup/services.py."""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from civic.codesign import files
+from civic.core.errors import abort_with, error_response, get_or_404
+from civic.core.forms import ActionForm, form_status, run_form
+from civic.extensions import db
+from civic.posts.models import Idea
+from civic.startup import permissions, services
+from civic.startup.forms import (
+    FundForm,
+    GateForm,
+    MemberForm,
+    MilestoneForm,
+    NoteForm,
+    PlanForm,
+    SubmitForm,
+    UpdateForm,
+)
+from civic.startup.models import SupportEvidence, SupportGate, SupportMilestone, SupportPlan
+from civic.uploads.services import format_size
+
+bp = Blueprint("startup", __name__)
+
+UPLOAD_ENDPOINTS = {"startup.submit_milestone"}
+
+
+@bp.app_template_global()
+def startup_plan_of(post) -> SupportPlan | None:
+    """The support plan of an idea, for the idea's page (None for a need or without a plan)."""
+    if not isinstance(post, Idea):
+        return None
+    return services.plan_for_idea(post)
+
+
+for _name in ("can_manage_plan", "can_use_workspace", "can_approve_milestone", "can_plan_milestones",
+              "can_work_on_milestones", "can_post_update"):
+    bp.add_app_template_global(getattr(permissions, _name), "startup_" + _name)
+
+
+@bp.url_value_preprocessor
+def _evidence_size_limit(endpoint, values):
+    if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        base = request.max_content_length or 0
+        request.max_content_length = max(base, files.max_bytes() + files.FORM_OVERHEAD)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        return error_response(413, _("The file is larger than %(size)s: upload a smaller one.",
+                                     size=format_size(files.max_bytes())))
+    return error_response(413)
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _plan(plan_id: int) -> SupportPlan:
+    plan = services.load_plan(plan_id)
+    if plan is None or not permissions.can_view_plan(current_user, plan):
+        abort_with(404, _("This support plan does not exist."))
+    if not permissions.is_hidden(plan):
+        g.city_slug = plan.city.slug
+    return plan
+
+
+def _workspace_plan(plan_id: int) -> SupportPlan:
+    """The workspace exists only for the team, the mentor and the city's moderators (404 for others)."""
+    plan = _plan(plan_id)
+    if not permissions.can_use_workspace(current_user, plan):
+        abort_with(404, _("This page does not exist."))
+    return plan
+
+
+def _forbid_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        abort_with(403, message)
+
+
+def plan_url(plan: SupportPlan, **values) -> str:
+    return url_for("startup.show", plan_id=plan.id, **values)
+
+
+def _gate_form(plan: SupportPlan, form: GateForm | None = None) -> GateForm:
+    form = form or GateForm(prefix="gate")
+    form.milestones.choices = [(m.id, m.title) for m in plan.milestones]
+    return form
+
+
+def _show(plan: SupportPlan, fund_form: FundForm | None = None, status: int = 200):
+    return render_template("startup/show.html", plan=plan, updates=services.updates_of(plan),
+                           fund_form=fund_form or FundForm(prefix="fund"), action_form=ActionForm(),
+                           gates_pending=services.gates_pending(plan),
+                           hidden=permissions.is_hidden(plan)), status
+
+
+def _workspace(plan: SupportPlan, status: int = 200, **forms):
+    user = _user()
+    defaults = {"milestone_form": MilestoneForm(prefix="milestone"), "gate_form": _gate_form(plan),
+                "note_form": NoteForm(prefix="note"), "update_form": UpdateForm(prefix="update"),
+                "member_form": MemberForm(prefix="member"), "submit_form": SubmitForm(prefix="submit"),
+                "failed_milestone_id": None}
+    defaults.update(forms)
+    return render_template("startup/workspace.html", plan=plan, notes=services.notes_of(plan),
+                           action_form=ActionForm(), accept=files.ACCEPT_ATTRIBUTE,
+                           max_size=format_size(files.max_bytes()),
+                           is_team=permissions.is_team_member(user, plan), **defaults), status
+
+
+def _checked_action() -> None:
+    if not ActionForm().validate_on_submit():
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+@bp.route("/startup/<int:plan_id>")
+def show(plan_id: int):
+    return _show(_plan(plan_id))
+
+
+@bp.route("/startup/<int:plan_id>/workspace")
+@login_required
+def workspace(plan_id: int):
+    return _workspace(_workspace_plan(plan_id))
+
+
+@bp.route("/startup/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(plan_id: int):
+    plan = _plan(plan_id)
+    _forbid_unless(permissions.can_manage_plan(current_user, plan),
+                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
+    if request.method == "GET":
+        form.mentor_email.data = plan.mentor.email if plan.mentor else ""
+    ok, _result = run_form(form, lambda: services.update_plan(_user(), plan, services.PlanData(
+        mentor_email=form.mentor_email.data or "", tutoring=form.tutoring.data, training=form.training.data,
+        space=form.space.data, space_place=form.space_place.data or "", grant_amount=form.grant_amount.data)))
+    if ok:
+        db.session.commit()
+        return redirect(plan_url(plan))
+    return render_template("startup/edit.html", plan=plan, form=form), form_status(form)
+
+
+@bp.route("/startup/<int:plan_id>/milestones", methods=["POST"])
+@login_required
+def add_milestone(plan_id: int):
+    plan = _workspace_plan(plan_id)
+    _forbid_unless(permissions.can_plan_milestones(current_user, plan),
+                   _("Only the mentor and the moderators can add milestones."))
+    form = MilestoneForm(prefix="milestone")
+    ok, _result = run_form(form, lambda: services.add_milestone(_user(), plan, services.MilestoneData(
+        form.title.data or "", form.due_date.data, form.deliverable.data or "")))
+    if ok:
+        db.session.commit()
+        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="milestones"))
+    return _workspace(services.load_plan(plan.id), 422, milestone_form=form)
+
+
+@bp.route("/startup/<int:plan_id>/members", methods=["POST"])
+@login_required
+def add_member(plan_id: int):
+    plan = _workspace_plan(plan_id)
+    _forbid_unless(permissions.can_plan_milestones(current_user, plan),
+                   _("Only the mentor and the moderators can change the team."))
+    form = MemberForm(prefix="member")
+    ok, _result = run_form(form, lambda: services.add_team_member(_user(), plan, form.email.data or ""))
+    if ok:
+        db.session.commit()
+        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="team"))
+    return _workspace(services.load_plan(plan.id), 422, member_form=form)
+
+
+def _milestone(milestone_id: int) -> tuple[SupportMilestone, SupportPlan]:
+    milestone = get_or_404(SupportMilestone, milestone_id, _("This milestone does not exist."))
+    return milestone, _workspace_plan(milestone.plan_id)
+
+
+@bp.route("/startup/milestones/<int:milestone_id>/submit", methods=["POST"])
+@login_required
+def submit_milestone(milestone_id: int):
+    milestone, plan = _milestone(milestone_id)
+    _forbid_unless(permissions.can_work_on_milestones(current_user, plan),
+                   _("Only the team can submit the evidence of a milestone."))
+    form = SubmitForm(prefix="submit")
+    ok, _result = run_form(form, lambda: services.submit_milestone(_user(), milestone, form.evidence.data or "",
+                                                                   form.file.data))
+    if ok:
+        db.session.commit()
+        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
+    return _workspace(services.load_plan(plan.id), 422, submit_form=form, failed_milestone_id=milestone_id)
+
+
+@bp.route("/startup/milestones/<int:milestone_id>/approve", methods=["POST"])
+@login_required
+def approve_milestone(milestone_id: int):
+    milestone, plan = _milestone(milestone_id)
+    _forbid_unless(permissions.can_approve_milestone(current_user, plan),
+                   _("Only the mentor and the moderators can approve a milestone."))
+    ok, _result = run_form(ActionForm(), lambda: services.approve_milestone(_user(), milestone))
+    if not ok:
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    db.session.commit()
+    return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
+
+
+@bp.route("/startup/<int:plan_id>/gates", methods=["POST"])
+@login_required
+def add_gate(plan_id: int):
+    plan = _workspace_plan(plan_id)
+    _forbid_unless(permissions.can_manage_plan(current_user, plan),
+                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    form = _gate_form(plan, GateForm(prefix="gate"))
+    ok, _result = run_form(form, lambda: services.add_gate(_user(), plan, form.title.data or "",
+                                                           list(form.milestones.data or [])))
+    if ok:
+        db.session.commit()
+        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="gates"))
+    return _workspace(services.load_plan(plan.id), 422, gate_form=_gate_form(services.load_plan(plan.id), form))
+
+
+@bp.route("/startup/gates/<int:gate_id>/approve", methods=["POST"])
+@login_required
+def approve_gate(gate_id: int):
+    gate = get_or_404(SupportGate, gate_id, _("This stage gate does not exist."))
+    plan = _plan(gate.plan_id)
+    _forbid_unless(permissions.can_manage_plan(current_user, plan),
+                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    ok, _result = run_form(ActionForm(), lambda: services.approve_gate(_user(), gate))
+    if not ok:
+        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    db.session.commit()
+    return redirect(plan_url(plan, _anchor="gates"))
+
+
+@bp.route("/startup/<int:plan_id>/notes", methods=["POST"])
+@login_required
+def add_note(plan_id: int):
+    plan = _workspace_plan(plan_id)
+    form = NoteForm(prefix="note")
+    ok, _result = run_form(form, lambda: services.add_note(_user(), plan, form.body.data or ""))
+    if ok:
+        db.session.commit()
+        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="notes"))
+    return _workspace(services.load_plan(plan.id), 422, note_form=form)
+
+
+@bp.route("/startup/<int:plan_id>/updates", methods=["POST"])
+@login_required
+def add_update(plan_id: int):
+    plan = _plan(plan_id)
+    _forbid_unless(permissions.can_post_update(current_user, plan),
+                   _("Only the team and the mentor can publish progress updates."))
+    form = UpdateForm(prefix="update")
+    ok, _result = run_form(form, lambda: services.add_update(_user(), plan, form.body.data or ""))
+    if ok:
+        db.session.commit()
+        return redirect(plan_url(plan, _anchor="updates"))
+    return _workspace(services.load_plan(plan.id), 422, update_form=form)
+
+
+@bp.route("/startup/<int:plan_id>/fund", methods=["POST"])
+@login_required
+def fund(plan_id: int):
+    plan = _plan(plan_id)
+    _forbid_unless(permissions.can_manage_plan(current_user, plan),
+                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    form = FundForm(prefix="fund")
+    ok, _result = run_form(form, lambda: services.fund(_user(), plan, form.reason.data or ""))
+    if ok:
+        db.session.commit()
+        return redirect(plan_url(plan))
+    return _show(services.load_plan(plan.id), form, form_status(form))
+
+
+@bp.route("/startup/evidence/<int:evidence_id>/download")
+def download_evidence(evidence_id: int):
+    """Evidence of an approved milestone is public, like the plan; before approval, the team, the
+    mentor and the moderators only (404 for anyone else)."""
+    evidence = get_or_404(SupportEvidence, evidence_id, _("This file does not exist."))
+    plan = _plan(evidence.milestone.plan_id)
+    public = evidence.milestone.is_approved and not permissions.is_hidden(plan)
+    if not public and not permissions.can_use_workspace(current_user, plan):
+        abort_with(404, _("This file does not exist."))
+    response = send_from_directory(files.folder(), evidence.stored_name, mimetype=evidence.content_type,
+                                   as_attachment=True, download_name=evidence.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.cache_control.no_cache = True
+    if not public:
+        response.cache_control.private = True
+    return response
