@@ -115,7 +115,55 @@ SCHEMAS["CodesignProcess"] = _object("A co-design process (co-progettazione, Art
     "outcome": {"type": "string"},
     "url": {"type": "string", "format": "uri"},
 })
-for _name in ("Need", "Idea", "Call", "Organisation", "CodesignProcess"):
+_AMOUNT = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "Euro, as a decimal string."}
+_DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+_CODED_OR_NULL = {"oneOf": [_CODED, {"type": "null"}]}
+SCHEMAS["FundedProject"] = _object(
+    "A funded project. It stays public when the idea it came from is hidden; that idea then never shows "
+    "(neutral title, no summary copied from it, idea_id null).", {
+        "id": {"type": "integer", "minimum": 1},
+        "title": {"type": "string"},
+        "summary": {"type": "string", "description": "As written (Markdown)."},
+        "summary_html": {"type": "string"},
+        "cup": {"type": ["string", "null"], "pattern": r"^[A-Z][0-9]{2}[A-Z][0-9]{11}$",
+                "description": "Codice Unico di Progetto; null until obtained."},
+        "local_code": {**_NULLABLE_STRING, "description": "Local project code, e.g. TO4.4.11.1.b."},
+        "programme": _CODED_OR_NULL,
+        "priority": {"oneOf": [{"type": "object", "required": ["code", "name", "fund"], "additionalProperties": False,
+                                "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                               "fund": _NULLABLE_STRING}},
+                               {"type": "null"}], "description": "Axis or priority of the programme."},
+        "objective": _CODED_OR_NULL,
+        "action": {"type": "string"},
+        "city": {"$ref": "#/components/schemas/Place"},
+        "region": {"type": "string"},
+        "neighbourhoods": _THEMES,
+        "beneficiary_name": {"type": "string"},
+        "implementing_organisations": {"type": "array", "items": {
+            "type": "object", "required": ["id", "name", "role", "url"], "additionalProperties": False,
+            "properties": {"id": {"type": "integer", "minimum": 1}, "name": {"type": "string"},
+                           "role": {"type": "string", "enum": ["lead", "partner"]},
+                           "url": {"type": "string", "format": "uri"}}}},
+        "starts_on": _DATE_OR_NULL,
+        "planned_end_on": _DATE_OR_NULL,
+        "ended_on": _DATE_OR_NULL,
+        "status": {"type": "string", "enum": ["not_started", "in_progress", "completed"]},
+        "funding_total": {**_AMOUNT, "description": "Total public funding, euro."},
+        "eu_share": {**_AMOUNT, "description": "EU share of the funding, euro."},
+        "committed_total": {**_AMOUNT, "description": "Sum of the commitments (impegni), euro."},
+        "paid_total": {**_AMOUNT, "description": "Sum of the payments, euro."},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100,
+                     "description": "Percentage done: the weights of the completed milestones."},
+        "indicators": {"type": "array", "items": {
+            "type": "object", "required": ["code", "name", "unit", "target", "achieved"],
+            "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"},
+                           "target": _AMOUNT, "achieved": _AMOUNT}}},
+        "idea_id": {**_ID_OR_NULL, "description": "The idea it came from; null when none or hidden."},
+        "created_at": {"type": "string", "format": "date-time"},
+        "url": {"type": "string", "format": "uri"},
+    })
+for _name in ("Need", "Idea", "Call", "Organisation", "CodesignProcess", "FundedProject"):
     SCHEMAS[f"{_name}List"] = _list_schema(_name)
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -126,7 +174,10 @@ _PARAMETERS = {
     "theme": {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "Theme slug."},
     "status": {"name": "status", "in": "query", "schema": {"type": "string"},
                "description": "Status code: for needs and ideas one of the lifecycle's (published, funded, ...); "
-                              "for co-design processes open or closed."},
+                              "for co-design processes open or closed; for funded projects not_started, in_progress "
+                              "or completed."},
+    "programme": {"name": "programme", "in": "query", "schema": {"type": "string"},
+                  "description": "Programme code, e.g. PN-METRO-PLUS."},
     "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"},
                "description": "The next_cursor of the previous page."},
     "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
@@ -179,6 +230,8 @@ def document() -> dict:
             "/codesign/{item_id}": _item_path("CodesignProcess", "codesign processes"),
             "/organisations": _list_path("Organisation", "organisations", ("city", "theme")),
             "/organisations/{item_id}": _item_path("Organisation", "organisations"),
+            "/projects": _list_path("FundedProject", "funded projects", ("city", "programme", "status")),
+            "/projects/{item_id}": _item_path("FundedProject", "funded projects"),
             "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                       "responses": {"200": {"description": "The OpenAPI document",
                                                             "content": {"application/json": {}}}}}},

@@ -1,5 +1,5 @@
-"""What the API and the open data exports publish of needs, ideas, calls, co-design processes and
-organisations: public fields only, under the visibility rules of civic/moderation/visibility.py.
+"""What the API and the open data exports publish of needs, ideas, calls, co-design processes,
+organisations and funded projects: public fields only, under the visibility rules of civic/moderation/visibility.py.
 
 Never emails, private notes or moderation details; the author by display name and profile address.
 A page costs a fixed number of queries: many-to-one relations are joined in, collections (themes) are
@@ -22,7 +22,8 @@ from civic.extensions import db
 from civic.moderation.visibility import visible_post, visible_process
 from civic.orgs.models import Organisation
 from civic.posts.models import Idea, Need, Post, PostStatus
-from civic.territories.models import City, Neighbourhood, Theme
+from civic.projects.models import FundedProject, ProjectPartner, ProjectStatus
+from civic.territories.models import City, Neighbourhood, Programme, Theme
 
 MODELS: dict[str, type[Post]] = {"needs": Need, "ideas": Idea}
 
@@ -207,6 +208,92 @@ def process_record(process: CodesignProcess) -> dict:
     }
 
 
+# --- funded projects -----------------------------------------------------------------------------
+
+def public_projects() -> Select:
+    """Every funded project: a project stays public when the idea it came from is hidden (its record
+    then never shows that idea: display_title, display_summary, no idea_id). Many-to-one relations are
+    joined, collections read with one selectinload each (also per batch of an export's yield_per)."""
+    return (select(FundedProject)
+            .options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
+                     joinedload(FundedProject.priority), joinedload(FundedProject.objective),
+                     joinedload(FundedProject.idea),
+                     selectinload(FundedProject.neighbourhoods),
+                     selectinload(FundedProject.partners).joinedload(ProjectPartner.organisation),
+                     selectinload(FundedProject.milestones), selectinload(FundedProject.indicators))
+            .order_by(FundedProject.id.desc()))
+
+
+def _project_filters(query: Select, args) -> Select:
+    """city (slug), programme (code) and status (not_started, in_progress, completed)."""
+    if slug := args.get("city"):
+        city = db.session.scalar(select(City).where(City.slug == slug))
+        if city is None:
+            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        query = query.where(FundedProject.city_id == city.id)
+    if code := args.get("programme"):
+        programme = db.session.scalar(select(Programme).where(Programme.code == code))
+        if programme is None:
+            raise FilterError(_l("Unknown programme: %(value)s.", value=code))
+        query = query.where(FundedProject.programme_id == programme.id)
+    if status := args.get("status"):
+        if status not in {s.value for s in ProjectStatus}:
+            raise FilterError(_l("Unknown status: %(value)s.", value=status))
+        query = query.where(FundedProject.status == status)
+    return query
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _amount(value) -> str:
+    return f"{value:.2f}"
+
+
+def project_record(project: FundedProject) -> dict:
+    """A funded project's public record: never who created it, its exceptions' reasons or, when the idea
+    it came from is hidden, that idea (its title, its summary, its id)."""
+    hidden = project.origin_hidden
+    return {
+        "id": project.id,
+        "title": str(project.display_title),
+        "summary": project.display_summary,
+        "summary_html": project.display_summary_html,
+        "cup": project.cup,
+        "local_code": project.local_code,
+        "programme": ({"code": project.programme.code, "name": project.programme.name}
+                      if project.programme else None),
+        "priority": ({"code": project.priority.code, "name": project.priority.name_it,
+                      "fund": project.priority.fund} if project.priority else None),
+        "objective": ({"code": project.objective.code, "name": project.objective.name_it}
+                      if project.objective else None),
+        "action": project.action,
+        "city": {"slug": project.city.slug, "name": project.city.name},
+        "region": project.city.region,
+        "neighbourhoods": [{"slug": n.slug, "name": n.name} for n in project.neighbourhoods],
+        "beneficiary_name": project.beneficiary_name,
+        "implementing_organisations": [
+            {"id": p.organisation.id, "name": p.organisation.name, "role": p.role,
+             "url": url_for("orgs.show", org_id=p.organisation.id, org_slug=p.organisation.slug, _external=True)}
+            for p in project.partners],
+        "starts_on": _date(project.starts_on),
+        "planned_end_on": _date(project.planned_end_on),
+        "ended_on": _date(project.ended_on),
+        "status": project.status,
+        "funding_total": _amount(project.funding_total),
+        "eu_share": _amount(project.eu_share),
+        "committed_total": _amount(project.committed_total),
+        "paid_total": _amount(project.paid_total),
+        "progress": project.progress,
+        "indicators": [{"code": i.code, "name": i.name, "unit": i.unit, "target": _amount(i.target),
+                        "achieved": _amount(i.achieved)} for i in project.indicators],
+        "idea_id": None if hidden else project.idea_id,
+        "created_at": _iso(project.created_at),
+        "url": url_for("projects.show", project_id=project.id, slug=project.display_slug, _external=True),
+    }
+
+
 @dataclass(frozen=True)
 class Resource:
     """One kind of public record: its rows, its filters, its record."""
@@ -233,4 +320,6 @@ RESOURCES: dict[str, Resource] = {
     "organisations": Resource(Organisation, public_organisations,
                               lambda q, args: _city_and_theme(q, Organisation, args), organisation_record,
                               frozenset({"city", "theme"})),
+    "projects": Resource(FundedProject, public_projects, _project_filters, project_record,
+                         frozenset({"city", "programme", "status"})),
 }

@@ -17,7 +17,8 @@ _NOT_FOUND = {"needs": _l("There is no public need with this id."),
               "ideas": _l("There is no public idea with this id."),
               "calls": _l("There is no published call with this id."),
               "codesign": _l("There is no public co-design process with this id."),
-              "organisations": _l("There is no organisation with this id.")}
+              "organisations": _l("There is no organisation with this id."),
+              "projects": _l("There is no funded project with this id.")}
 
 
 @bp.after_app_request
@@ -106,6 +107,16 @@ def organisations():
 @bp.route("/organisations/<int:item_id>")
 def organisation(item_id: int):
     return _item("organisations", item_id)
+
+
+@bp.route("/projects")
+def projects():
+    return _list("projects")
+
+
+@bp.route("/projects/<int:item_id>")
+def project(item_id: int):
+    return _item("projects", item_id)
 
 
 @bp.route("/openapi.json")

@@ -26,6 +26,8 @@ class Column:
     description: object  # a lazy string
     kind: str  # "text", "integer", "decimal", "date", "url"
     value: Callable[[dict], object]
+    # Funded projects: True when the name is OpenCoesione's, False when it is the platform's own.
+    opencoesione: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -168,4 +170,108 @@ DATASETS["codesign"] = Dataset(
                lambda r: local_date(r["closed_at"])),
         Column("esito", _l("Outcome, as written (Markdown)"), "text", lambda r: r["outcome"]),
         Column("url", _l("Address of the public page"), "url", lambda r: r["url"]),
+    ))
+
+
+# --- funded projects: OpenCoesione's column names where one exists ---------------------------------
+# Names from /work/shared/domain/REFERENCE.md ("Open data: OpenCoesione project columns"); the columns
+# OpenCoesione has no name for get plain Italian upper-case names, marked opencoesione=False.
+
+OC_STATUS = {"not_started": "Non avviato", "in_progress": "In corso", "completed": "Concluso"}
+INDICATORS = 4
+MULTI = ":::"  # OpenCoesione's separator of multiple values
+
+
+def _day(value: str | None):
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def _oc(name: str, description, kind: str, value) -> Column:
+    return Column(name, description, kind, value, opencoesione=True)
+
+
+def _own(name: str, description, kind: str, value) -> Column:
+    return Column(name, description, kind, value, opencoesione=False)
+
+
+def _indicator(n: int, key: str):
+    def value(record: dict):
+        rows = record["indicators"]
+        return rows[n - 1][key] if len(rows) >= n else None
+    return value
+
+
+def _indicator_columns() -> tuple[Column, ...]:
+    columns = []
+    for n in range(1, INDICATORS + 1):
+        columns += [
+            _oc(f"COD_INDICATORE_{n}", _l("Code of indicator %(n)d (e.g. EECO16)", n=n), "text",
+                _indicator(n, "code")),
+            _oc(f"DESCR_INDICATORE_{n}", _l("Name of indicator %(n)d", n=n), "text", _indicator(n, "name")),
+            _oc(f"UNITA_MISURA_INDICATORE_{n}", _l("Unit of measure of indicator %(n)d", n=n), "text",
+                _indicator(n, "unit")),
+            _oc(f"PROGRAMMATO_INDICATORE_{n}", _l("Target value of indicator %(n)d (decimal comma)", n=n),
+                "decimal", _indicator(n, "target")),
+            _oc(f"REALIZZATO_INDICATORE_{n}", _l("Achieved value of indicator %(n)d (decimal comma)", n=n),
+                "decimal", _indicator(n, "achieved")),
+        ]
+    return tuple(columns)
+
+
+def _coded(key: str, part: str):
+    return lambda r: r[key][part] if r[key] else None
+
+
+DATASETS["projects"] = Dataset(
+    "projects", _l("Funded projects"),
+    _l("The funded projects of the cities, with programme, funding, commitments, payments, dates, status and "
+       "indicators. Columns are named as in OpenCoesione where OpenCoesione has a name; the others are the "
+       "platform's own. Multiple values are separated by :::. A project whose original idea was hidden stays, "
+       "without that idea."),
+    (
+        _own("ID_PROGETTO", _l("Identifier of the project on the platform"), "integer", lambda r: r["id"]),
+        _oc("COD_LOCALE_PROGETTO", _l("Local project code"), "text", lambda r: r["local_code"]),
+        _oc("CUP", _l("CUP (Codice Unico di Progetto), empty until obtained"), "text", lambda r: r["cup"]),
+        _oc("OC_TITOLO_PROGETTO", _l("Title"), "text", lambda r: r["title"]),
+        _oc("OC_SINTESI_PROGETTO", _l("Summary, as written (Markdown)"), "text", lambda r: r["summary"]),
+        _oc("OC_CODICE_PROGRAMMA", _l("Programme (code)"), "text", _coded("programme", "code")),
+        _oc("OC_DESCRIZIONE_PROGRAMMA", _l("Programme name"), "text", _coded("programme", "name")),
+        _oc("OC_COD_ARTICOLAZ_PROGRAMMA", _l("Axis or priority of the programme (code)"), "text",
+            _coded("priority", "code")),
+        _oc("OC_DESCR_ARTICOLAZ_PROGRAMMA", _l("Axis or priority of the programme (name)"), "text",
+            _coded("priority", "name")),
+        _oc("FONDO_COMUNITARIO", _l("EU fund of the axis or priority (e.g. FSE, FESR)"), "text",
+            _coded("priority", "fund")),
+        _own("OBIETTIVO_SPECIFICO", _l("ESF+ specific objective (code)"), "text", _coded("objective", "code")),
+        _own("DESCR_OBIETTIVO_SPECIFICO", _l("ESF+ specific objective (name)"), "text",
+             _coded("objective", "name")),
+        _own("AZIONE", _l("Action of the programme"), "text", lambda r: r["action"]),
+        _oc("DEN_REGIONE", _l("Region"), "text", lambda r: r["region"]),
+        _oc("DEN_COMUNE", _l("City name"), "text", lambda r: r["city"]["name"]),
+        _own("CITTA", _l("City (slug)"), "text", lambda r: r["city"]["slug"]),
+        _own("QUARTIERI", _l("Neighbourhoods (names)"), "text",
+             lambda r: MULTI.join(n["name"] for n in r["neighbourhoods"])),
+        _oc("FINANZ_UE", _l("EU share of the funding in euro (decimal comma)"), "decimal", lambda r: r["eu_share"]),
+        _oc("FINANZ_TOTALE_PUBBLICO", _l("Total public funding in euro (decimal comma)"), "decimal",
+            lambda r: r["funding_total"]),
+        _oc("IMPEGNI", _l("Commitments in euro (decimal comma)"), "decimal", lambda r: r["committed_total"]),
+        _oc("TOT_PAGAMENTI", _l("Payments in euro (decimal comma)"), "decimal", lambda r: r["paid_total"]),
+        _own("AVANZAMENTO_PERCENTUALE", _l("Progress in percent (weights of the completed milestones)"), "integer",
+             lambda r: r["progress"]),
+        _oc("OC_DATA_INIZIO_PROGETTO", _l("Start date (YYYYMMDD)"), "date", lambda r: _day(r["starts_on"])),
+        _oc("OC_DATA_FINE_PROGETTO_PREVISTA", _l("Planned end date (YYYYMMDD)"), "date",
+            lambda r: _day(r["planned_end_on"])),
+        _oc("OC_DATA_FINE_PROGETTO_EFFETTIVA", _l("Actual end date (YYYYMMDD), empty until completed"), "date",
+            lambda r: _day(r["ended_on"])),
+        _oc("OC_STATO_PROGETTO", _l("Status: Non avviato, In corso or Concluso"), "text",
+            lambda r: OC_STATUS[r["status"]]),
+        _oc("OC_DENOM_BENEFICIARIO", _l("Beneficiary"), "text", lambda r: r["beneficiary_name"]),
+        _oc("OC_DENOM_ATTUATORE", _l("Implementing organisations (soggetti attuatori)"),
+            "text", lambda r: MULTI.join(o["name"] for o in r["implementing_organisations"])),
+        _own("RUOLI_ATTUATORI", _l("Role of each implementing organisation, in the same order (lead or partner)"),
+             "text", lambda r: MULTI.join(o["role"] for o in r["implementing_organisations"])),
+        *_indicator_columns(),
+        _own("URL", _l("Address of the public page"), "url", lambda r: r["url"]),
     ))

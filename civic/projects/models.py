@@ -150,6 +150,13 @@ class FundedProject(db.Model):
         return self.slug
 
     @property
+    def display_summary(self) -> str:
+        """The summary as written (Markdown), under the same rule as display_summary_html."""
+        if self.origin_hidden and self.summary_markdown == self.idea.summary:
+            return ""
+        return self.summary_markdown
+
+    @property
     def display_summary_html(self) -> str:
         if self.origin_hidden and self.summary_markdown == self.idea.summary:
             return ""

@@ -192,8 +192,11 @@ FILLERS: dict[str, Callable[[World, Rule, dict], list]] = {
     "item_id": lambda w, rule, chosen: (  # /api/v1/<resource>/<item_id>: by the endpoint's kind
         [w.call.id] if rule.endpoint == "api.call" else FILLERS["org_id"](w, rule, chosen)
         if rule.endpoint == "api.organisation" else FILLERS["process_id"](w, rule, chosen)
-        if rule.endpoint == "api.codesign_process" else _post_ids(w, rule, chosen)),
-    "dataset": lambda w, rule, chosen: list(__import__("civic.opendata.datasets", fromlist=["DATASETS"]).DATASETS),
+        if rule.endpoint == "api.codesign_process" else FILLERS["project_id"](w, rule, chosen)
+        if rule.endpoint == "api.project" else _post_ids(w, rule, chosen)),
+    "dataset": lambda w, rule, chosen: (  # every dataset, the funded projects (tests/projects/crawl.py) made first
+        __import__("tests.projects.crawl", fromlist=["projects_world"]).projects_world(w)
+        and list(__import__("civic.opendata.datasets", fromlist=["DATASETS"]).DATASETS)),
     "fmt": lambda w, rule, chosen: ["csv", "json"],  # /opendata/<dataset>.<fmt>
     "name": lambda w, rule, chosen: [p.image.stored_name for p in w.posts.values() if p.image is not None],
     # Organisations: Anna's, with her hidden posts on its behalf (tests/orgs/crawl.py).

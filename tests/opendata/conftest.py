@@ -11,6 +11,7 @@ from tests.api.conftest import (  # noqa: F401 - fixtures
     new_idea,
     new_need,
     palermo,
+    projects,
     themes,
     torino,
 )
