@@ -13,7 +13,7 @@ from civic.calls import phases, services
 from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.participation.services import voted_post_ids
@@ -140,8 +140,7 @@ def edit(call_id: int):
 @login_required
 def publish(call_id: int):
     call = _call(call_id)
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     try:
         services.publish_call(current_user._get_current_object(), call)
     except PostForbidden as error:

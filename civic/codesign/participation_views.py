@@ -12,7 +12,7 @@ from civic.codesign.forms import DecisionForm, InterestForm
 from civic.codesign.models import ExpressionOfInterest, InterestStatus
 from civic.codesign.views import _process, _user, bp, process_url
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, optional_id, run_form
+from civic.core.forms import UNVERIFIED, check_action, optional_id, run_form
 from civic.core.rules import RuleError
 from civic.extensions import db
 
@@ -86,7 +86,7 @@ def _decide(interest_id: int, admit: bool):
     interest = _interest(interest_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     try:
         participation.decide(current_user._get_current_object(), interest, admit, form.reason.data or "")
     except RuleError as error:
@@ -117,8 +117,7 @@ def decline_interest(interest_id: int):
 def withdraw_interest(interest_id: int):
     interest = _interest(interest_id)
     process, name = interest.process, interest.organisation.name
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     try:
         participation.withdraw_interest(current_user._get_current_object(), interest)
     except RuleError as error:

@@ -32,7 +32,7 @@ from civic.codesign.models import (
     StageKind,
 )
 from civic.core.errors import abort_with, error_response, get_or_404
-from civic.core.forms import ActionForm, form_status, optional_id, run_form, show_rule_error
+from civic.core.forms import UNVERIFIED, ActionForm, check_action, form_status, optional_id, run_form, show_rule_error
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -133,11 +133,6 @@ def _editable(process: CodesignProcess) -> None:
         services.check_can_edit(_user(), process)
     except RuleError as error:
         abort_with(error.status, error.message)
-
-
-def _checked_action() -> None:
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
 
 
 # --- the list and the page ------------------------------------------------------------------------
@@ -277,7 +272,7 @@ def start(process_id: int):
     done, _result = run_form(form, lambda: services.start_codesign(user, process, form.reason.data))
     if not done:
         if not form.errors and not form.form_errors:
-            abort_with(400, _("The request could not be verified. Reload the page and try again."))
+            abort_with(400, UNVERIFIED)
         return _render_process(process, 422, start_form=form)
     db.session.commit()
     flash(_("The co-design has started: the idea is now in co-design."), "success")
@@ -296,7 +291,7 @@ def close(process_id: int):
         user, process, form.answer.data, form.next_status.data, form.partners.data, expected_version=version))
     if not done:
         if not form.errors and not form.form_errors:
-            abort_with(400, _("The request could not be verified. Reload the page and try again."))
+            abort_with(400, UNVERIFIED)
         return _render_process(process, 422, close_form=form)
     db.session.commit()
     flash(_("The co-design process is closed and its outcome is published."), "success")
@@ -322,7 +317,7 @@ def new_meeting(process_id: int):
 
 def _registration(meeting_id: int, action):
     meeting = _meeting(meeting_id)
-    _checked_action()
+    check_action()
     try:
         action(current_user._get_current_object(), meeting)
     except RuleError as error:
@@ -413,7 +408,7 @@ def new_version(document_id: int):
                           city=process.city.name))
     form = VersionForm(prefix=f"doc{document.id}")
     if not form.validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     try:
         version = services.add_version(user, document, form.file.data)
     except RuleError as error:

@@ -9,7 +9,7 @@ from civic.comments import services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import check_action, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.posts.models import Post
@@ -72,8 +72,7 @@ def edit(comment_id: int):
 @login_required
 def delete(comment_id: int):
     comment = _comment(comment_id)
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     try:
         services.delete_comment(current_user._get_current_object(), comment)
     except PostForbidden as error:

@@ -52,6 +52,18 @@ class ActionForm(FlaskForm):
     """No fields: carries the CSRF token of a button (vote, withdraw, delete)."""
 
 
+# A refused POST that names no field: its CSRF token was missing or stale.
+UNVERIFIED = _l("The request could not be verified. Reload the page and try again.")
+
+
+def check_action() -> None:
+    """A button's bare POST: its CSRF token must be valid, else 400 with a clear message."""
+    from civic.core.errors import abort_with
+
+    if not ActionForm().validate_on_submit():
+        abort_with(400, UNVERIFIED)
+
+
 class PlainLine:
     """A one-line text: no control or direction-override characters, length in bounds."""
 

@@ -9,7 +9,7 @@ from civic.accounts.auth import safe_next
 from civic.accounts.models import Role, User
 from civic.comments.models import Comment
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.rules import RuleError
 from civic.extensions import db, limiter
@@ -104,8 +104,7 @@ def act(kind: str, target_id: int, action: str):
         done, _result = run_form(form, lambda: (services.unhide if action == "unhide" else services.dismiss)(
             user, target))
         if not done:
-            abort_with(409 if form.form_errors else 400, " ".join(map(str, form.form_errors)) or _(
-                "The request could not be verified. Reload the page and try again."))
+            abort_with(409 if form.form_errors else 400, " ".join(map(str, form.form_errors)) or UNVERIFIED)
         flash(_("The content is visible again.") if action == "unhide" else _("The reports were dismissed."), "success")
     db.session.commit()
     return redirect(url_for("moderation.queue"))
@@ -152,7 +151,7 @@ def act_on_user(user_id: int, action: str):
     done, _result = run_form(form, lambda: (blocking.unblock if action == "unblock" else blocking.dismiss_reports)(
         user, person))
     if not done:
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     db.session.commit()
     if action == "unblock":
         flash(_("%(name)s is unblocked: the content hidden by the block is visible again.",

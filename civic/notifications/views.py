@@ -9,7 +9,7 @@ from wtforms import RadioField
 
 from civic.accounts.auth import safe_next
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.extensions import csrf, db
 from civic.notifications import follows, kinds, services  # noqa: F401 - kinds registers need, idea, call
 from civic.notifications.models import EmailFrequency
@@ -34,11 +34,6 @@ def _bell() -> dict:
     return {"unread_notification_count": unread_notification_count, "is_following": following}
 
 
-def _checked_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
-
-
 def _back(kind: str, target) -> str:
     entry = follows.followable(kind)
     fallback = entry.url(target) if target is not None else url_for("core.home")
@@ -51,7 +46,7 @@ def _back(kind: str, target) -> str:
 def follow(kind: str, target_id: int):
     if follows.followable(kind) is None:
         abort_with(404, _("This content does not exist."))
-    _checked_form()
+    check_action()
     try:
         target = follows.visible_target(kind, target_id)
         added = follows.follow(current_user._get_current_object(), kind, target_id)
@@ -69,7 +64,7 @@ def unfollow(kind: str, target_id: int):
     entry = follows.followable(kind)
     if entry is None:
         abort_with(404, _("This content does not exist."))
-    _checked_form()
+    check_action()
     try:
         target = follows.visible_target(kind, target_id)
     except follows.UnknownTarget as error:
@@ -93,7 +88,7 @@ def index():
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all():
-    _checked_form()
+    check_action()
     services.mark_all_read(current_user._get_current_object())
     db.session.commit()
     flash(_("All your notifications are marked as read."), "success")
@@ -103,7 +98,7 @@ def read_all():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id: int):
-    _checked_form()
+    check_action()
     try:
         services.mark_read(current_user._get_current_object(), notification_id)
     except services.NotFound as error:

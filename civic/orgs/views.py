@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import UNVERIFIED, ActionForm, check_action, form_status, run_form
 from civic.core.ratelimit import completed, per_account
 from civic.core.rules import RuleError
 from civic.extensions import db, limiter
@@ -39,11 +39,6 @@ def _org(org_id: int) -> Organisation:
 
 def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _check_action_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
 
 
 def _run(action):
@@ -169,7 +164,7 @@ def invite(org_id: int):
 @login_required
 def revoke(org_id: int, inv_id: int):
     org = _org(org_id)
-    _check_action_form()
+    check_action()
     invitation = _run(lambda: services.revoke_invitation(current_user._get_current_object(), org, inv_id))
     db.session.commit()
     flash(_("The invitation to %(email)s is revoked: its link no longer works.", email=invitation.email), "info")
@@ -189,7 +184,7 @@ def invitation(token: str):
                                action_form=ActionForm())
     if user is None:
         return redirect(url_for("accounts.login", next=request.path))
-    _check_action_form()
+    check_action()
     try:
         services.accept_invitation(user, token)
     except RuleError as error:
@@ -204,7 +199,7 @@ def invitation(token: str):
 @login_required
 def remove_member(org_id: int, user_id: int):
     org = _org(org_id)
-    _check_action_form()
+    check_action()
     user = current_user._get_current_object()
     if user_id == user.id:
         _run(lambda: services.leave(user, org))
@@ -226,7 +221,7 @@ def change_role(org_id: int, user_id: int):
     form.fill_choices()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
-            abort_with(400, _("The request could not be verified. Reload the page and try again."))
+            abort_with(400, UNVERIFIED)
         abort_with(422, _("Choose a role from the list."))
     _run(lambda: services.change_role(user, org, user_id, form.role.data))
     db.session.commit()
@@ -240,7 +235,7 @@ def change_role(org_id: int, user_id: int):
 @login_required
 def leave(org_id: int):
     org = _org(org_id)
-    _check_action_form()
+    check_action()
     _run(lambda: services.leave(current_user._get_current_object(), org))
     db.session.commit()
     flash(_("You have left %(name)s.", name=org.name), "info")
@@ -251,7 +246,7 @@ def leave(org_id: int):
 @login_required
 def verify(org_id: int):
     org = _org(org_id)
-    _check_action_form()
+    check_action()
     _run(lambda: services.verify(current_user._get_current_object(), org))
     db.session.commit()
     flash(_("%(name)s is verified: the badge is shown on its profile.", name=org.name), "success")
@@ -264,7 +259,7 @@ def unverify(org_id: int):
     org = _org(org_id)
     form = UnverifyForm()
     if not form.validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     _run(lambda: services.unverify(current_user._get_current_object(), org, form.reason.data or ""))
     db.session.commit()
     flash(_("The verification of %(name)s has been withdrawn.", name=org.name), "info")

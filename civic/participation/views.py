@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm
+from civic.core.forms import check_action
 from civic.core.ratelimit import config_limit, per_account
 from civic.extensions import db, limiter
 from civic.participation import services
@@ -29,8 +29,7 @@ def _checked(post: Post):
     if not current_user.is_authenticated:
         flash(_("Log in to support needs and vote ideas."), "info")
         return redirect(url_for("accounts.login", next=post_url(post)))
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     return None
 
 

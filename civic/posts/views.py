@@ -14,7 +14,7 @@ from civic.calls import services as calls
 from civic.comments.forms import CommentForm
 from civic.comments.services import thread
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, form_status, optional_id, run_form
+from civic.core.forms import ActionForm, check_action, form_status, optional_id, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.participation.services import voted_post_ids
@@ -222,8 +222,7 @@ def move_idea(post_id: int):
 @login_required
 def withdraw_idea(post_id: int):
     idea = _post(Idea, post_id)
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     try:
         services.withdraw_idea(current_user._get_current_object(), idea)
     except services.PostForbidden as error:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import UNVERIFIED, check_action, form_status, run_form
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.posts.models import Idea
@@ -232,7 +232,7 @@ def _post_form(project: FundedProject, form, form_name: str, action, message: st
     done, _result = run_form(form, action)
     if not done:
         if not form.errors and not form.form_errors:
-            abort_with(400, _("The request could not be verified. Reload the page and try again."))
+            abort_with(400, UNVERIFIED)
         return _render_project(project, 422, **{form_name: form})
     db.session.commit()
     flash(message, "success")
@@ -279,8 +279,7 @@ def complete_milestone(milestone_id: int):
     milestone = get_or_404(Milestone, milestone_id, _("This milestone does not exist."))
     project = _project(milestone.project_id)
     _manager_only(project)
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     try:
         services.complete_milestone(_user(), milestone)
     except RuleError as error:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from civic.codesign import files
 from civic.core.errors import abort_with, error_response, get_or_404
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
 from civic.extensions import db
 from civic.posts.models import Idea
 from civic.startup import permissions, services
@@ -116,11 +116,6 @@ def _workspace(plan: SupportPlan, status: int = 200, **forms):
                            is_team=permissions.is_team_member(user, plan), **defaults), status
 
 
-def _checked_action() -> None:
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
-
-
 # --- pages --------------------------------------------------------------------------------------------
 
 @bp.route("/startup/<int:plan_id>")
@@ -209,7 +204,7 @@ def approve_milestone(milestone_id: int):
                    _("Only the mentor and the moderators can approve a milestone."))
     ok, _result = run_form(ActionForm(), lambda: services.approve_milestone(_user(), milestone))
     if not ok:
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     db.session.commit()
     return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
 
@@ -238,7 +233,7 @@ def approve_gate(gate_id: int):
                    _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     ok, _result = run_form(ActionForm(), lambda: services.approve_gate(_user(), gate))
     if not ok:
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+        abort_with(400, UNVERIFIED)
     db.session.commit()
     return redirect(plan_url(plan, _anchor="gates"))
 

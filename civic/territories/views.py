@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from civic.accounts.permissions import can_edit_neighbourhoods
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, form_status, run_form
+from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.extensions import db
 from civic.territories import services
 from civic.territories.forms import NeighbourhoodForm
@@ -96,8 +96,7 @@ def delete_neighbourhood(slug: str, neighbourhood_id: int):
     city = _city_or_404(slug)
     _require_neighbourhood_editor(city)
     neighbourhood = _neighbourhood_of(city, neighbourhood_id)
-    if not ActionForm().validate_on_submit():
-        abort_with(400, _("The request could not be verified. Reload the page and try again."))
+    check_action()
     name = neighbourhood.name
     services.remove_neighbourhood(neighbourhood, actor=current_user._get_current_object())
     db.session.commit()

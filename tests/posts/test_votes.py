@@ -7,7 +7,7 @@ from civic.extensions import db
 from civic.participation.models import Vote
 from civic.posts.models import Post
 from tests.conftest import table_counts
-from tests.posts.helpers import logged_in_clients, next_of, post_all_at_once
+from tests.posts.helpers import english, logged_in_clients, next_of, post_all_at_once
 
 
 def _votes(post) -> tuple[int, int]:
@@ -117,3 +117,14 @@ def test_twenty_accounts_voting_at_once_are_all_counted(app, client, make_user, 
     results = post_all_at_once(app, clients, f"/posts/{need.id}/unvote")
     assert results == [302] * PARALLEL
     assert _votes(need) == (0, 0)
+
+
+def test_a_vote_without_its_csrf_token_is_refused_with_a_clear_message(client, anna, bruno, torino, new_idea):
+    idea = new_idea(anna, torino)
+    client.login("bruno@example.it")
+    english(client)
+    before = table_counts()
+    response = client.post(f"/posts/{idea.id}/vote", data={})
+    assert response.status_code == 400
+    assert "Your form has expired or was not sent from this site." in response.get_data(as_text=True)
+    assert table_counts() == before and _votes(idea) == (0, 0)
