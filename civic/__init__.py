@@ -87,12 +87,14 @@ def _register_blueprints(app: Flask) -> None:
     from civic.codesign.views import bp as codesign_bp
     from civic.comments.views import bp as comments_bp
     from civic.core.views import bp as core_bp
+    from civic.dashboard.views import bp as dashboard_bp
     from civic.moderation.views import bp as moderation_bp
     from civic.notifications.views import bp as notifications_bp
     from civic.opendata.views import bp as opendata_bp
     from civic.orgs.views import bp as orgs_bp
     from civic.participation.views import bp as participation_bp
     from civic.posts.views import bp as posts_bp
+    from civic.projects.import_views import bp as project_import_bp
     from civic.projects.views import bp as projects_bp
     from civic.startup.views import bp as startup_bp
     from civic.territories.views import bp as territories_bp
@@ -100,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
                       audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp,
-                      projects_bp, startup_bp, api_bp, opendata_bp):
+                      project_import_bp, projects_bp, startup_bp, api_bp, opendata_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 
@@ -108,9 +110,11 @@ def _register_cli(app: Flask) -> None:
     from civic.accounts.cli import users_cli
     from civic.demo.cli import demo_cli
     from civic.notifications.cli import notifications_cli
+    from civic.projects.cli import projects_cli
     from civic.territories.cli import territories_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(territories_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(projects_cli)

@@ -134,11 +134,14 @@ SCHEMAS["FundedProject"] = _object(
                                                "fund": _NULLABLE_STRING}},
                                {"type": "null"}], "description": "Axis or priority of the programme."},
         "objective": _CODED_OR_NULL,
+        "theme": {"oneOf": [{"$ref": "#/components/schemas/Place"}, {"type": "null"}],
+                  "description": "Theme of the platform (OpenCoesione's OC_TEMA_SINTETICO mapped to it)."},
         "action": {"type": "string"},
         "city": {"$ref": "#/components/schemas/Place"},
         "region": {"type": "string"},
         "neighbourhoods": _THEMES,
         "beneficiary_name": {"type": "string"},
+        "beneficiary_tax_code": {**_NULLABLE_STRING, "description": "Codice fiscale of the beneficiary (a public body)."},
         "implementing_organisations": {"type": "array", "items": {
             "type": "object", "required": ["id", "name", "role", "url"], "additionalProperties": False,
             "properties": {"id": {"type": "integer", "minimum": 1}, "name": {"type": "string"},
@@ -154,6 +157,10 @@ SCHEMAS["FundedProject"] = _object(
         "paid_total": {**_AMOUNT, "description": "Sum of the payments, euro."},
         "progress": {"type": "integer", "minimum": 0, "maximum": 100,
                      "description": "Percentage done: the weights of the completed milestones."},
+        "people_reached": {"type": "integer", "minimum": 0, "description":
+                           "Participants reached: indicator EECO01, or the largest EECO indicator without it."},
+        "housing_units": {"type": "integer", "minimum": 0, "description": "Housing units (indicator CO40)."},
+        "area_m2": {**_AMOUNT, "description": "Square metres recovered (indicators CO38 and CO39)."},
         "indicators": {"type": "array", "items": {
             "type": "object", "required": ["code", "name", "unit", "target", "achieved"],
             "additionalProperties": False,

@@ -217,7 +217,7 @@ def public_projects() -> Select:
     return (select(FundedProject)
             .options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
                      joinedload(FundedProject.priority), joinedload(FundedProject.objective),
-                     joinedload(FundedProject.idea),
+                     joinedload(FundedProject.theme), joinedload(FundedProject.idea),
                      selectinload(FundedProject.neighbourhoods),
                      selectinload(FundedProject.partners).joinedload(ProjectPartner.organisation),
                      selectinload(FundedProject.milestones), selectinload(FundedProject.indicators))
@@ -268,11 +268,13 @@ def project_record(project: FundedProject) -> dict:
                       "fund": project.priority.fund} if project.priority else None),
         "objective": ({"code": project.objective.code, "name": project.objective.name_it}
                       if project.objective else None),
+        "theme": {"slug": project.theme.slug, "name": project.theme.name_it} if project.theme else None,
         "action": project.action,
         "city": {"slug": project.city.slug, "name": project.city.name},
         "region": project.city.region,
         "neighbourhoods": [{"slug": n.slug, "name": n.name} for n in project.neighbourhoods],
         "beneficiary_name": project.beneficiary_name,
+        "beneficiary_tax_code": project.beneficiary_tax_code,
         "implementing_organisations": [
             {"id": p.organisation.id, "name": p.organisation.name, "role": p.role,
              "url": url_for("orgs.show", org_id=p.organisation.id, org_slug=p.organisation.slug, _external=True)}
@@ -286,6 +288,9 @@ def project_record(project: FundedProject) -> dict:
         "committed_total": _amount(project.committed_total),
         "paid_total": _amount(project.paid_total),
         "progress": project.progress,
+        "people_reached": project.people_reached,
+        "housing_units": project.housing_units,
+        "area_m2": _amount(project.area_m2),
         "indicators": [{"code": i.code, "name": i.name, "unit": i.unit, "target": _amount(i.target),
                         "achieved": _amount(i.achieved)} for i in project.indicators],
         "idea_id": None if hidden else project.idea_id,

@@ -224,6 +224,10 @@ def _coded(key: str, part: str):
     return lambda r: r[key][part] if r[key] else None
 
 
+def _coded_name(key: str):
+    return lambda r: r[key]["name"] if r[key] else None
+
+
 DATASETS["projects"] = Dataset(
     "projects", _l("Funded projects"),
     _l("The funded projects of the cities, with programme, funding, commitments, payments, dates, status and "
@@ -244,6 +248,7 @@ DATASETS["projects"] = Dataset(
             _coded("priority", "name")),
         _oc("FONDO_COMUNITARIO", _l("EU fund of the axis or priority (e.g. FSE, FESR)"), "text",
             _coded("priority", "fund")),
+        _oc("OC_TEMA_SINTETICO", _l("Theme (name)"), "text", _coded_name("theme")),
         _own("OBIETTIVO_SPECIFICO", _l("ESF+ specific objective (code)"), "text", _coded("objective", "code")),
         _own("DESCR_OBIETTIVO_SPECIFICO", _l("ESF+ specific objective (name)"), "text",
              _coded("objective", "name")),
@@ -268,10 +273,17 @@ DATASETS["projects"] = Dataset(
         _oc("OC_STATO_PROGETTO", _l("Status: Non avviato, In corso or Concluso"), "text",
             lambda r: OC_STATUS[r["status"]]),
         _oc("OC_DENOM_BENEFICIARIO", _l("Beneficiary"), "text", lambda r: r["beneficiary_name"]),
+        _oc("OC_CODFISC_BENEFICIARIO", _l("Codice fiscale of the beneficiary"), "text",
+            lambda r: r["beneficiary_tax_code"]),
         _oc("OC_DENOM_ATTUATORE", _l("Implementing organisations (soggetti attuatori)"),
             "text", lambda r: MULTI.join(o["name"] for o in r["implementing_organisations"])),
         _own("RUOLI_ATTUATORI", _l("Role of each implementing organisation, in the same order (lead or partner)"),
              "text", lambda r: MULTI.join(o["role"] for o in r["implementing_organisations"])),
+        _own("PERSONE_RAGGIUNTE", _l("People reached (indicator EECO01, or the largest EECO indicator)"),
+             "integer", lambda r: r["people_reached"]),
+        _own("ALLOGGI", _l("Housing units (indicator CO40)"), "integer", lambda r: r["housing_units"]),
+        _own("MQ_RECUPERATI", _l("Square metres recovered (indicators CO38 and CO39, decimal comma)"), "decimal",
+             lambda r: r["area_m2"]),
         *_indicator_columns(),
         _own("URL", _l("Address of the public page"), "url", lambda r: r["url"]),
     ))

@@ -81,6 +81,8 @@ class Post(TimestampMixin, db.Model):
         CheckConstraint("vote_count >= 0 AND comment_count >= 0", name="counts_positive"),
         # One index per list filter and sort (city lists: newest, most voted, most commented).
         Index("ix_post_kind_city_created", "kind", "city_id", "created_at"),
+        # The API's cursors walk a city's posts by id.
+        Index("ix_post_kind_city_id", "kind", "city_id", "id"),
         Index("ix_post_kind_city_votes", "kind", "city_id", "vote_count"),
         Index("ix_post_kind_city_comments", "kind", "city_id", "comment_count"),
         Index("ix_post_kind_neighbourhood_created", "kind", "neighbourhood_id", "created_at"),

@@ -37,6 +37,7 @@ class ProjectForm(_ClearerMessages, FlaskForm):
     programme = SelectField(_l("Programme"), coerce=_optional_int, validate_choice=False)
     priority = SelectField(_l("Axis or priority"), coerce=_optional_int, validate_choice=False)
     objective = SelectField(_l("Specific objective"), coerce=_optional_int, validate_choice=False)
+    theme = SelectField(_l("Theme"), coerce=_optional_int, validate_choice=False)
     action = StringField(_l("Action"), render_kw={"maxlength": 300})
     beneficiary_name = StringField(_l("Beneficiary"), description=_l("By default the municipality."),
                                    render_kw={"maxlength": 200})
@@ -57,6 +58,7 @@ class ProjectForm(_ClearerMessages, FlaskForm):
         self.cup.data, self.local_code.data = project.cup or "", project.local_code or ""
         self.programme.data, self.priority.data = project.programme_id, project.priority_id
         self.objective.data, self.action.data = project.objective_id, project.action
+        self.theme.data = project.theme_id
         self.beneficiary_name.data = project.beneficiary_name
         self.beneficiary_tax_code.data = project.beneficiary_tax_code or ""
         self.neighbourhoods.data = [n.id for n in project.neighbourhoods]
@@ -69,6 +71,7 @@ class ProjectForm(_ClearerMessages, FlaskForm):
         return services.ProjectData(
             title=self.title.data, summary=self.summary.data, cup=self.cup.data, local_code=self.local_code.data,
             programme_id=self.programme.data, priority_id=self.priority.data, objective_id=self.objective.data,
+            theme_id=self.theme.data,
             action=self.action.data, beneficiary_name=self.beneficiary_name.data,
             beneficiary_tax_code=self.beneficiary_tax_code.data, neighbourhood_ids=list(self.neighbourhoods.data or []),
             starts_on=self.starts_on.data, planned_end_on=self.planned_end_on.data, ended_on=self.ended_on.data,

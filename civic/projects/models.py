@@ -20,7 +20,7 @@ from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.orgs.models import Organisation
 from civic.posts.models import Idea
-from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective
+from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
 from civic.uploads.models import Upload
 
 CUP_PATTERN = r"^[A-Z][0-9]{2}[A-Z][0-9]{11}$"
@@ -72,6 +72,7 @@ class FundedProject(db.Model):
         UniqueConstraint("programme_id", "local_code"),
         CheckConstraint("funding_total >= 0 AND eu_share >= 0 AND eu_share <= funding_total", name="funding_valid"),
         CheckConstraint("committed_total >= 0 AND paid_total >= 0", name="totals_positive"),
+        CheckConstraint("people_reached >= 0 AND housing_units >= 0 AND area_m2 >= 0", name="figures_positive"),
         CheckConstraint("cup IS NULL OR length(cup) = 15", name="cup_length"),
         Index("ix_funded_project_city_status", "city_id", "status"),
     )
@@ -90,6 +91,8 @@ class FundedProject(db.Model):
     objective_id: Mapped[int | None] = mapped_column(ForeignKey("specific_objective.id", ondelete="RESTRICT"),
                                                      index=True)
     action: Mapped[str] = mapped_column(String(300), default="")
+    # OpenCoesione's OC_TEMA_SINTETICO, mapped to the platform's themes (the idea's theme when it has one).
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="RESTRICT"), index=True)
     beneficiary_name: Mapped[str] = mapped_column(String(200), default="")
     beneficiary_tax_code: Mapped[str | None] = mapped_column(String(16))
     starts_on: Mapped[date | None]
@@ -101,6 +104,11 @@ class FundedProject(db.Model):
     eu_share: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
     committed_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
     paid_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
+    # The programme's headline figures, kept by civic/projects/services.py::refresh_figures from the
+    # indicators in the transaction that changes them, so the dashboard sums columns.
+    people_reached: Mapped[int] = mapped_column(default=0, server_default="0")
+    housing_units: Mapped[int] = mapped_column(default=0, server_default="0")
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
     # Kept by civic.notifications.follows in the transaction of each follow.
     follower_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
@@ -112,6 +120,7 @@ class FundedProject(db.Model):
     programme: Mapped[Programme | None] = relationship()
     priority: Mapped[Priority | None] = relationship()
     objective: Mapped[SpecificObjective | None] = relationship()
+    theme: Mapped[Theme | None] = relationship()
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(secondary=project_neighbourhood,
                                                                 order_by="Neighbourhood.name")
     partners: Mapped[list[ProjectPartner]] = relationship(back_populates="project", cascade="all, delete-orphan",

@@ -37,6 +37,7 @@ from civic.orgs.fiscal import normalise_codice_fiscale
 from civic.posts import lifecycle
 from civic.posts.models import Idea, PostEvent
 from civic.posts.models import PostStatus as S
+from civic.projects.figures import refresh_figures
 from civic.projects.models import (
     CUP_PATTERN,
     Commitment,
@@ -50,7 +51,7 @@ from civic.projects.models import (
     ProjectUpdate,
 )
 from civic.projects.money import parse_amount
-from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective
+from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
 
 log = logging.getLogger("civic.projects")
 
@@ -155,6 +156,7 @@ def create_for_idea(user: User, idea: Idea) -> FundedProject:
     project = FundedProject(city_id=idea.city_id, idea_id=idea.id, status=ProjectStatus.NOT_STARTED.value,
                             summary_markdown=idea.summary, summary_html=render_markdown(idea.summary),
                             beneficiary_name=_default_beneficiary(idea.city), created_by_id=user.id,
+                            theme_id=idea.theme_id,
                             funding_total=Decimal("0.00"), eu_share=Decimal("0.00"),
                             committed_total=Decimal("0.00"), paid_total=Decimal("0.00"))
     project.set_title(idea.title[:TITLE_MAX])
@@ -196,6 +198,7 @@ class ProjectData:
     programme_id: int | None = None
     priority_id: int | None = None
     objective_id: int | None = None
+    theme_id: int | None = None
     action: str = ""
     beneficiary_name: str = ""
     beneficiary_tax_code: str = ""
@@ -229,6 +232,8 @@ def _apply(user: User, project: FundedProject, city: City, data: ProjectData) ->
         raise ProjectError(_l("Choose an axis or priority of the chosen programme."), "priority")
     if data.objective_id and db.session.get(SpecificObjective, data.objective_id) is None:
         raise ProjectError(_l("Choose a specific objective from the list."), "objective")
+    if data.theme_id and db.session.get(Theme, data.theme_id) is None:
+        raise ProjectError(_l("Choose a theme from the list."), "theme")
     neighbourhoods = []
     if data.neighbourhood_ids:
         neighbourhoods = list(db.session.scalars(select(Neighbourhood).where(
@@ -281,6 +286,7 @@ def _apply(user: User, project: FundedProject, city: City, data: ProjectData) ->
     project.programme_id = programme.id if programme else None
     project.priority_id = priority.id if priority else None
     project.objective_id = data.objective_id or None
+    project.theme_id = data.theme_id or None
     project.action = _line(data.action, "action", maximum=300)
     project.beneficiary_name, project.beneficiary_tax_code = beneficiary, tax_code
     project.neighbourhoods = neighbourhoods
@@ -471,6 +477,7 @@ def save_indicator(user: User, project: FundedProject, data: IndicatorData,
         db.session.add(indicator)
     indicator.code, indicator.name, indicator.unit = code, name, unit
     indicator.target, indicator.achieved, indicator.women, indicator.men = target, achieved, data.women, data.men
+    refresh_figures(project)
     db.session.flush()
     db.session.expire(project, ["indicators"])
     audit.record(user, "project.indicator", "project", project.id,

@@ -17,7 +17,7 @@ from civic.posts.models import Idea
 from civic.projects import services
 from civic.projects.forms import IndicatorForm, MilestoneForm, MoneyForm, ProjectForm, UpdateForm
 from civic.projects.models import FundedProject, Indicator, Milestone, ProjectPartner, ProjectStatus, ProjectUpdate
-from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective
+from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
 
 bp = Blueprint("projects", __name__)
 
@@ -56,7 +56,7 @@ def _project(project_id: int) -> FundedProject:
     project = db.session.scalar(
         select(FundedProject).where(FundedProject.id == project_id)
         .options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
-                 joinedload(FundedProject.priority), joinedload(FundedProject.objective),
+                 joinedload(FundedProject.priority), joinedload(FundedProject.objective), joinedload(FundedProject.theme),
                  joinedload(FundedProject.idea)))
     if project is None:
         abort_with(404, _("This funded project does not exist."))
@@ -145,6 +145,7 @@ def _choices(form: ProjectForm, city: City) -> None:
         select(Priority).options(joinedload(Priority.programme)).order_by(Priority.programme_id, Priority.position))]
     form.objective.choices = none + [(o.id, f"{o.code} {o.label}") for o in db.session.scalars(
         select(SpecificObjective).order_by(SpecificObjective.code))]
+    form.theme.choices = none + [(t.id, t.label) for t in db.session.scalars(select(Theme).order_by(Theme.position))]
     form.neighbourhoods.choices = [(n.id, n.name) for n in db.session.scalars(
         select(Neighbourhood).where(Neighbourhood.city_id == city.id).order_by(Neighbourhood.name))]
 
