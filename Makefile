@@ -29,7 +29,7 @@ test: setup $(VENV)/.dev-installed
 
 ## production-like server: gunicorn with several workers
 serve: setup db
-	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $${WORKERS:-4} --timeout 120 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 $(VENV)/.created:
 	@sh scripts/check-tools.sh python

@@ -73,6 +73,9 @@ def _init_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
 
+    from civic.search import tracking
+    tracking.install(db.session)
+
     from civic.accounts import auth
     auth.configure_login(login_manager)
 
@@ -96,13 +99,15 @@ def _register_blueprints(app: Flask) -> None:
     from civic.posts.views import bp as posts_bp
     from civic.projects.import_views import bp as project_import_bp
     from civic.projects.views import bp as projects_bp
+    from civic.search.views import bp as search_bp
     from civic.startup.views import bp as startup_bp
     from civic.territories.views import bp as territories_bp
     from civic.uploads.views import bp as uploads_bp
 
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
                       audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp,
-                      project_import_bp, projects_bp, startup_bp, api_bp, opendata_bp, dashboard_bp):
+                      project_import_bp, projects_bp, startup_bp, api_bp, opendata_bp, dashboard_bp,
+                      search_bp):
         app.register_blueprint(blueprint)
 
 
@@ -111,6 +116,7 @@ def _register_cli(app: Flask) -> None:
     from civic.demo.cli import demo_cli
     from civic.notifications.cli import notifications_cli
     from civic.projects.cli import projects_cli
+    from civic.search.cli import search_cli
     from civic.territories.cli import territories_cli
 
     app.cli.add_command(users_cli)
@@ -118,3 +124,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(projects_cli)
+    app.cli.add_command(search_cli)

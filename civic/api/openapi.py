@@ -170,6 +170,56 @@ SCHEMAS["FundedProject"] = _object(
         "created_at": {"type": "string", "format": "date-time"},
         "url": {"type": "string", "format": "uri"},
     })
+_COUNT = {"type": "integer", "minimum": 0}
+_COUNT_OR_NULL = {"type": ["integer", "null"], "minimum": 0}
+_FIGURES = {
+    "projects": {**_COUNT, "description": "Funded projects."},
+    "people_reached": {**_COUNT, "description": "Sum of the projects' people reached (EECO indicators)."},
+    "housing_units": {**_COUNT, "description": "Sum of the projects' housing units (indicator CO40)."},
+    "area_m2": {**_AMOUNT, "description": "Sum of the square metres recovered (CO38 and CO39)."},
+    "funding_total": {**_AMOUNT, "description": "Euro programmed: sum of the projects' public funding."},
+    "committed_total": {**_AMOUNT, "description": "Euro committed (impegni)."},
+    "paid_total": {**_AMOUNT, "description": "Euro paid."},
+    "ideas": {**_COUNT_OR_NULL, "description": "Public ideas (an idea has the programme of its call)."},
+    "needs": {**_COUNT_OR_NULL, "description": "Public needs; null under a programme filter (a need has none)."},
+    "codesign_processes": {**_COUNT, "description": "Co-design processes run (opened), whose origin is public."},
+    "codesign_completed": {**_COUNT, "description": "Of which closed."},
+    "organisations": {**_COUNT, "description": "Distinct organisations that are partners of a project or admitted "
+                                               "to a co-design process."},
+    "registered_organisations": {**_COUNT_OR_NULL, "description": "Organisations registered on the platform: in "
+                                 "the totals and per city only, null elsewhere and under a programme filter."},
+}
+SCHEMAS["FigureValues"] = _object("The programme figures of a selection or of one group.", _FIGURES)
+SCHEMAS["FigureGroup"] = _object("One group of a dimension; key and name null for the projects not assigned.", {
+    "key": {**_NULLABLE_STRING, "description": "City slug, programme code, programme code/axis or priority code, "
+                                               "objective code or theme slug."},
+    "name": _NULLABLE_STRING,
+    **_FIGURES,
+})
+_GROUPS = {"type": "array", "items": {"$ref": "#/components/schemas/FigureGroup"}}
+SCHEMAS["Figures"] = _object(
+    "The programme figures: totals, the same by dimension, and the figures the programme itself reports "
+    "(not computed) beside the ones computed here.", {
+        "filters": {"type": "object", "required": ["programme", "city"], "additionalProperties": False,
+                    "properties": {"programme": _NULLABLE_STRING, "city": _NULLABLE_STRING}},
+        "totals": {"$ref": "#/components/schemas/FigureValues"},
+        "groups": {"type": "object", "required": ["city", "programme", "priority", "objective", "theme"],
+                   "additionalProperties": False,
+                   "properties": {d: _GROUPS for d in ("city", "programme", "priority", "objective", "theme")}},
+        "reported_by_programme": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "programme", "priorities", "figure", "value", "approximate", "description", "source",
+                         "computed"],
+            "properties": {
+                "id": {"type": "string"}, "programme": {"type": "string"},
+                "priorities": {"type": "array", "items": {"type": "string"}},
+                "figure": {"type": "string", "enum": list(_FIGURES)},
+                "value": {"type": ["integer", "string"], "description": "As reported by the programme."},
+                "approximate": {"type": "boolean"}, "description": {"type": "string"},
+                "source": {"type": "string"},
+                "computed": {"type": ["integer", "string"],
+                             "description": "The same figure computed here (with the filters)."}}}},
+    })
 for _name in ("Need", "Idea", "Call", "Organisation", "CodesignProcess", "FundedProject"):
     SCHEMAS[f"{_name}List"] = _list_schema(_name)
 
@@ -239,6 +289,13 @@ def document() -> dict:
             "/organisations/{item_id}": _item_path("Organisation", "organisations"),
             "/projects": _list_path("FundedProject", "funded projects", ("city", "programme", "status")),
             "/projects/{item_id}": _item_path("FundedProject", "funded projects"),
+            "/figures": {"get": {
+                "operationId": "get_figures",
+                "summary": "Programme figures: totals and groups by city, programme, axis/priority, objective, theme",
+                "parameters": [{"$ref": "#/components/parameters/programme"}, {"$ref": "#/components/parameters/city"}],
+                "responses": {"200": _ok("Figures", "The figures of the selection"),
+                              "400": {"description": "Unknown parameter, programme or city", "content": _ERROR},
+                              "429": {"description": "Too many requests", "content": _ERROR}}}},
             "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                       "responses": {"200": {"description": "The OpenAPI document",
                                                             "content": {"application/json": {}}}}}},

@@ -119,6 +119,19 @@ def project(item_id: int):
     return _item("projects", item_id)
 
 
+@bp.route("/figures")
+def figures():
+    """The programme figures: totals and groups by city, programme, axis/priority, objective and theme
+    (the dashboard's, civic/dashboard/figures.py), with the same filters: programme and city."""
+    from civic.dashboard import figures as dashboard
+
+    try:
+        filters = dashboard.parse_filters(request.args)
+    except FilterError as error:
+        abort_with(400, str(error))
+    return jsonify(dashboard.record(dashboard.compute(filters)))
+
+
 @bp.route("/openapi.json")
 def openapi():
     from civic.api.openapi import document

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -98,7 +99,21 @@ def load_demo_content() -> DemoReport:
     from civic.demo.projects import load_demo_projects  # funded projects of Turin, Palermo and Bologna
 
     load_demo_projects(cities)
+    _import_sample_projects()
     return report
+
+
+def _import_sample_projects() -> None:
+    """More funded projects (Bologna, Torino, Catania) loaded the way a moderator would: the import of
+    the sample CSV file that /projects/import offers, acting as the administrator."""
+    from civic.projects import importer
+
+    sample = Path(importer.__file__).parent / "samples" / "progetti-esempio.csv"
+    with sample.open("rb") as stream:
+        report = importer.import_file(_person("admin"), stream, filename=sample.name)
+    if not report.ok:  # the sample is checked by tests/projects/test_demo.py
+        raise RuntimeError(f"the sample projects file does not import: {report.errors}")
+    importer.commit()
 
 
 def _person(handle: str) -> User:

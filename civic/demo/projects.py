@@ -1,6 +1,8 @@
 """Demo funded projects of Turin, Palermo and Bologna, modelled on real PON Metro projects (the
 figures are demo data: see /work/shared/domain/REFERENCE.md), with commitments, payments,
-milestones, indicators and an update. Made through the services, as a moderator would."""
+milestones, indicators (EECO and CO40 give the dashboard its people reached and housing units), a theme
+and the demo's Third Sector organisations as implementing partners. Made through the services, as a
+moderator would."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,10 +11,11 @@ from sqlalchemy import select
 
 from civic.accounts.models import User
 from civic.extensions import db
+from civic.orgs.models import Organisation
 from civic.projects import services
-from civic.projects.models import FundedProject
+from civic.projects.models import FundedProject, ProjectPartner
 from civic.projects.services import IndicatorData, MoneyData, ProjectData
-from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective
+from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
 
 PON = "PON-METRO-2014-2020"
 PLUS = "PN-METRO-PLUS-2021-2027"
@@ -20,7 +23,8 @@ PLUS = "PN-METRO-PLUS-2021-2027"
 PROJECTS = [
     {
         "city": "torino", "moderator": "moderatore.torino@example.it", "programme": PLUS, "priority": "4",
-        "objective": "ESO4.11", "neighbourhoods": ["Barriera di Milano", "Aurora"],
+        "objective": "ESO4.11", "neighbourhoods": ["Barriera di Milano", "Aurora"], "theme": "disagio-abitativo",
+        "partners": [("11234560016", "lead")],
         "data": dict(title="L'essenziale è casa", cup="C11H22000140007", local_code="TO4.4.11.1.b",
                      summary="Accompagnamento all'abitare per persone e famiglie in **disagio abitativo**: "
                              "case in affitto calmierato, un tutor per ogni nucleo, percorsi verso l'autonomia "
@@ -42,7 +46,8 @@ PROJECTS = [
     },
     {
         "city": "palermo", "moderator": "moderatrice.palermo@example.it", "programme": PON, "priority": "3",
-        "objective": None, "neighbourhoods": ["Ballarò", "ZEN"],
+        "objective": None, "neighbourhoods": ["Ballarò", "ZEN"], "theme": "persone-fragili",
+        "partners": [("97612340022", "partner")],
         "data": dict(title="Agenzia Sociale per la Casa", cup="D71B16000420006", local_code="PA3.1.1.a",
                      summary="Dieci sportelli in città, con il Consorzio Sol.Co e sette enti del Terzo Settore: "
                              "orientamento, mediazione con i proprietari, garanzie per l'affitto.",
@@ -62,7 +67,8 @@ PROJECTS = [
     },
     {
         "city": "bologna", "moderator": "moderatore.bologna@example.it", "programme": PON, "priority": "4",
-        "objective": None, "neighbourhoods": ["Bolognina"],
+        "objective": None, "neighbourhoods": ["Bolognina"], "theme": "disagio-abitativo",
+        "partners": [("91805430039", "partner")],
         "data": dict(title="Alloggi temporanei per l'inclusione", cup="F31E16000320007", local_code="BO4.1.1.a",
                      summary="Recupero di alloggi pubblici sfitti per l'accoglienza temporanea di famiglie in "
                              "emergenza abitativa.",
@@ -102,7 +108,12 @@ def load_demo_projects(cities: dict[str, City]) -> int:
         project = services.create_project(moderator, city, ProjectData(
             programme_id=programme_id, priority_id=priority_id,
             objective_id=_id(SpecificObjective, code=seed["objective"]) if seed["objective"] else None,
-            neighbourhood_ids=hoods, **seed["data"]))
+            theme_id=_id(Theme, slug=seed["theme"]), neighbourhood_ids=hoods, **seed["data"]))
+        # The implementing organisations (the demo's Third Sector organisations), for the dashboard's
+        # "organisations involved".
+        for codice_fiscale, role in seed["partners"]:
+            if (org_id := _id(Organisation, codice_fiscale=codice_fiscale)) is not None:
+                db.session.add(ProjectPartner(project_id=project.id, organisation_id=org_id, role=role))
         for on, amount, description in seed["commitments"]:
             services.add_commitment(moderator, project, MoneyData(on, amount, description))
         for on, amount, description in seed["payments"]:

@@ -95,7 +95,24 @@ def show(org_id: int, org_slug: str | None):
     return render_template(
         "orgs/show.html", org=org, membership=membership, members=services.members(org),
         needs=services.posts_of(org, Need), ideas=services.posts_of(org, Idea),
-        may_verify=permissions.can_verify(user, org), action_form=ActionForm(), unverify_form=UnverifyForm())
+        may_verify=permissions.can_verify(user, org), action_form=ActionForm(), unverify_form=UnverifyForm(),
+        funded_projects=_funded_projects(org))
+
+
+def _funded_projects(org: Organisation) -> list:
+    """The funded projects the organisation implements, lead partner first: (role label, project), one query."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from civic.projects.models import FundedProject, PartnerRole, ProjectPartner
+
+    rows = db.session.execute(
+        select(ProjectPartner.role, FundedProject)
+        .join(FundedProject, FundedProject.id == ProjectPartner.project_id)
+        .where(ProjectPartner.organisation_id == org.id)
+        .options(joinedload(FundedProject.idea), joinedload(FundedProject.city))
+        .order_by(ProjectPartner.role != PartnerRole.LEAD.value, FundedProject.id.desc())).all()
+    return [(PartnerRole(role).label, project) for role, project in rows]
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])

@@ -137,6 +137,13 @@ def _create(kind: str, slug: str):
     form.fill_organisations(current_user._get_current_object())
     if not form.is_submitted() and current_user.home_neighbourhood_id:
         form.neighbourhood.data = current_user.home_neighbourhood_id
+    if request.method == "POST" and request.form.get("check_similar"):
+        # "Look for similar ones first": nothing is saved, the form comes back with what was typed.
+        from civic.search.service import similar
+
+        typed = " ".join(filter(None, (request.form.get("title"), request.form.get("summary"))))
+        return render_template("posts/form.html", kind=kind, city=city, form=form, post=None,
+                               similar=similar(typed, city.id), checked_similar=True)
     create = services.create_need if kind == "need" else services.create_idea
     done, post = run_form(form, lambda: create(current_user._get_current_object(), city, form.data_for_service()))
     if not done:

@@ -120,3 +120,28 @@ class UpdateForm(FlaskForm):
     body = TextAreaField(_l("Update"), validators=[DataRequired(_l("Write the update."))], description=MARKDOWN_HINT,
                          filters=[unix_newlines], render_kw={"rows": 5})
     image = FileField(_l("Photo (optional)"))
+
+
+REASON_LABEL = _l("Reason for the correction")
+REASON_HINT = _l("Kept in the audit log with the values before and after.")
+
+
+class MoneyCorrectionForm(MoneyForm):
+    reason = TextAreaField(REASON_LABEL, validators=[DataRequired(_l("Explain the reason for this correction."))],
+                           description=REASON_HINT, filters=[unix_newlines], render_kw={"rows": 3})
+
+    def load(self, row) -> None:
+        self.made_on.data, self.amount.data = row.made_on, format_amount(row.amount)
+        self.description.data = row.description
+
+
+class DeleteMoneyForm(_ClearerMessages, FlaskForm):
+    reason = TextAreaField(REASON_LABEL, validators=[DataRequired(_l("Explain the reason for this correction."))],
+                           description=REASON_HINT, filters=[unix_newlines], render_kw={"rows": 3})
+    exception = BooleanField(EXCEPTION_LABEL)
+    exception_reason = TextAreaField(_l("Explanation of the exception"), filters=[unix_newlines],
+                                     render_kw={"rows": 3})
+
+
+class DeleteForm(FlaskForm):
+    """A confirmation button (milestones): only the CSRF token."""

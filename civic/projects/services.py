@@ -503,3 +503,164 @@ def post_update(user: User, project: FundedProject, text: str, image: FileStorag
     notify("project.update", KIND, project.id, actor=user)
     audit.record(user, "project.update_posted", "project", project.id, project.title, city_id=project.city_id)
     return update_row
+
+
+# --- corrections --------------------------------------------------------------------------------
+# A moderator corrects a commitment, a payment or a milestone not yet reached, or deletes it, giving a
+# reason kept in the audit log with the values before and after. Money totals are recomputed under
+# the project lock and the money rules hold after the change, as when adding.
+
+def _correction_reason(raw: str | None) -> str:
+    return _text(raw, "reason", _l("Explain the reason for this correction."), REASON_MAX)
+
+
+def _row_text(row) -> str:
+    text = f"{row.made_on.isoformat()}, {row.amount} €"
+    return f"{text}, «{row.description}»" if row.description else text
+
+
+def _sum(model, project: FundedProject) -> Decimal:
+    return db.session.scalar(select(func.coalesce(func.sum(model.amount), 0))
+                             .where(model.project_id == project.id)) or Decimal("0")
+
+
+def _check_row(project: FundedProject, row) -> None:
+    if row is None or row.project_id != project.id:
+        raise ProjectError(_l("This row does not belong to this project."))
+
+
+def _check_totals(project: FundedProject, committed: Decimal, paid: Decimal, *, commitments_up: bool,
+                  commitments_down: bool, payments_up: bool, exception: bool, field_name: str) -> None:
+    """The money rules after a correction; a rule is checked only when the change moves the totals
+    towards breaking it (a correction of a description keeps an exception explained before)."""
+    if exception:
+        return
+    if commitments_up and committed > project.funding_total:
+        raise ProjectError(_l("After this correction the commitments (%(total)s €) would exceed the public funding "
+                              "(%(funding)s €). Check the amount, or confirm the exception and explain it.",
+                              total=committed, funding=project.funding_total), field_name)
+    if commitments_down and paid > committed:
+        raise ProjectError(_l("After this correction the payments (%(paid)s €) would exceed the commitments "
+                              "(%(total)s €). Check the amount, or confirm the exception and explain it.",
+                              paid=paid, total=committed), field_name)
+    if payments_up and paid > committed:
+        raise ProjectError(_l("After this correction the payments (%(paid)s €) would exceed the commitments "
+                              "(%(total)s €). Check the amount, or confirm the exception and explain it.",
+                              paid=paid, total=committed), field_name)
+
+
+def _exception_reason(exception: bool, raw: str | None) -> str:
+    if not exception:
+        return ""
+    return _text(raw, "exception_reason", _l("Explain why this exception to the rule is correct."), REASON_MAX)
+
+
+def _audit_reason(reason: str, exception_reason: str) -> str:
+    return f"{reason}\nexception: {exception_reason}" if exception_reason else reason
+
+
+def correct_money(user: User, project: FundedProject, row: Commitment | Payment, data: MoneyData,
+                  reason: str) -> None:
+    """Change the date, amount and description of a commitment or a payment."""
+    _require_manager(user, project.city)
+    _check_row(project, row)
+    amount, description, exception_reason = _money(data)
+    reason = _correction_reason(reason)
+    _lock(project)
+    db.session.refresh(row)
+    before = _row_text(row)
+    is_commitment = isinstance(row, Commitment)
+    committed, paid = project.committed_total, project.paid_total
+    if is_commitment:
+        committed = committed - row.amount + amount
+    else:
+        paid = paid - row.amount + amount
+    _check_totals(project, committed, paid, commitments_up=is_commitment and amount > row.amount,
+                  commitments_down=is_commitment and amount < row.amount,
+                  payments_up=not is_commitment and amount > row.amount, exception=data.exception,
+                  field_name="amount")
+    row.made_on, row.amount, row.description = data.made_on, amount, description
+    if exception_reason:
+        row.exception_reason = exception_reason
+    _recount_and_record(user, project, row, "corrected", f"{before} → {_row_text(row)}",
+                        _audit_reason(reason, exception_reason))
+
+
+def delete_money(user: User, project: FundedProject, row: Commitment | Payment, reason: str,
+                 exception: bool = False, exception_reason: str = "") -> None:
+    """Delete a commitment or a payment recorded by mistake."""
+    _require_manager(user, project.city)
+    _check_row(project, row)
+    reason = _correction_reason(reason)
+    exception_reason = _exception_reason(exception, exception_reason)
+    _lock(project)
+    db.session.refresh(row)
+    is_commitment = isinstance(row, Commitment)
+    committed, paid = project.committed_total, project.paid_total
+    if is_commitment:
+        committed -= row.amount
+    else:
+        paid -= row.amount
+    _check_totals(project, committed, paid, commitments_up=False, commitments_down=is_commitment,
+                  payments_up=False, exception=exception, field_name="exception")
+    before = _row_text(row)
+    db.session.delete(row)
+    _recount_and_record(user, project, row, "deleted", f"{before} → deleted", _audit_reason(reason, exception_reason))
+
+
+def _recount_and_record(user: User, project: FundedProject, row: Commitment | Payment, done: str, change: str,
+                        reason: str) -> None:
+    """After a correction: the totals summed again from the rows, and the audit entry with before → after."""
+    db.session.flush()
+    project.committed_total, project.paid_total = _sum(Commitment, project), _sum(Payment, project)
+    db.session.flush()
+    db.session.expire(project, ["commitments", "payments"])
+    what = "commitment" if isinstance(row, Commitment) else "payment"
+    audit.record(user, f"project.{what}_{done}", "project", project.id,
+                 f"{project.title}: {what} #{row.id} {change} "
+                 f"({project.committed_total} € committed, {project.paid_total} € paid)",
+                 reason=reason, city_id=project.city_id)
+
+
+def _open_milestone(project: FundedProject, milestone: Milestone) -> None:
+    _check_row(project, milestone)
+    if milestone.completed_at is not None:
+        raise ProjectConflict(_l("This milestone is already reached: it can no longer be changed."))
+
+
+def update_milestone(user: User, project: FundedProject, milestone: Milestone, title: str, due_on: date | None,
+                     weight: int | None) -> None:
+    """Change a milestone not yet reached; the weights may still not go above 100 in all."""
+    _require_manager(user, project.city)
+    _open_milestone(project, milestone)
+    title = _line(title, "title", _l("Enter a title."), minimum=3)
+    if due_on is None:
+        raise ProjectError(_l("Enter the date."), "due_on")
+    if weight is None or not 1 <= weight <= 100:
+        raise ProjectError(_l("The weight is a whole number from 1 to 100."), "weight")
+    _lock(project)
+    db.session.refresh(milestone)
+    _open_milestone(project, milestone)
+    total = weights_total(project) - milestone.weight + weight
+    if total > 100:
+        raise ProjectError(_l("The weights of the milestones must make 100 in all: with this one they would "
+                              "make %(total)d.", total=total), "weight")
+    before = f"{milestone.title}, {milestone.due_on.isoformat()}, {milestone.weight}"
+    milestone.title, milestone.due_on, milestone.weight = title, due_on, weight
+    db.session.flush()
+    db.session.expire(project, ["milestones"])
+    audit.record(user, "project.milestone_changed", "project", project.id,
+                 f"{project.title}: {before} → {title}, {due_on.isoformat()}, {weight}", city_id=project.city_id)
+
+
+def delete_milestone(user: User, project: FundedProject, milestone: Milestone) -> None:
+    _require_manager(user, project.city)
+    _open_milestone(project, milestone)
+    _lock(project)
+    db.session.refresh(milestone)
+    _open_milestone(project, milestone)
+    summary = f"{project.title}: {milestone.title}, {milestone.due_on.isoformat()}, {milestone.weight} → deleted"
+    db.session.delete(milestone)
+    db.session.flush()
+    db.session.expire(project, ["milestones"])
+    audit.record(user, "project.milestone_deleted", "project", project.id, summary, city_id=project.city_id)

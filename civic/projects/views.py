@@ -15,8 +15,27 @@ from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.posts.models import Idea
 from civic.projects import services
-from civic.projects.forms import IndicatorForm, MilestoneForm, MoneyForm, ProjectForm, UpdateForm
-from civic.projects.models import FundedProject, Indicator, Milestone, ProjectPartner, ProjectStatus, ProjectUpdate
+from civic.projects.forms import (
+    DeleteForm,
+    DeleteMoneyForm,
+    IndicatorForm,
+    MilestoneForm,
+    MoneyCorrectionForm,
+    MoneyForm,
+    ProjectForm,
+    UpdateForm,
+)
+from civic.projects.models import (
+    Commitment,
+    FundedProject,
+    Indicator,
+    Milestone,
+    Payment,
+    ProjectPartner,
+    ProjectStatus,
+    ProjectUpdate,
+)
+from civic.projects.money import format_amount
 from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
 
 bp = Blueprint("projects", __name__)
@@ -303,6 +322,16 @@ def save_indicator(project_id: int, indicator_id: int | None = None):
             abort_with(404, _("This indicator does not exist."))
     form = IndicatorForm(prefix="i")
     user = _user()
+    if indicator is not None:
+        # Refused changes come back on the indicator's own page, next to its fields.
+        _manager_only(project)
+        done, _result = run_form(form, lambda: services.save_indicator(user, project, form.data_for_service(),
+                                                                       indicator))
+        if not done:
+            return _edit_page(project, "indicator", indicator, form, None, 422)
+        db.session.commit()
+        flash(_("The indicator is saved."), "success")
+        return redirect(project_url(project))
     return _post_form(project, form, "indicator_form",
                       lambda: services.save_indicator(user, project, form.data_for_service(), indicator),
                       _("The indicator is saved."))
@@ -318,3 +347,153 @@ def post_update(project_id: int):
                       lambda: services.post_update(user, project, form.body.data, form.image.data),
                       _("The update is published and the followers are told."))
 
+
+
+# --- corrections: editing and deleting a row -------------------------------------------------------
+
+MONEY_FIELDS = ["made_on", "amount", "description", "exception", "exception_reason", "reason"]
+DELETE_MONEY_FIELDS = ["reason", "exception", "exception_reason"]
+_ROWS = {
+    "commitment": (Commitment, "commitment_id"),
+    "payment": (Payment, "payment_id"),
+    "milestone": (Milestone, "milestone_id"),
+    "indicator": (Indicator, "indicator_id"),
+}
+
+
+def _row(project: FundedProject, kind: str, row_id: int):
+    """The row of this project, or 404 (a row of another project is not found here)."""
+    model, _name = _ROWS[kind]
+    row = db.session.get(model, row_id)
+    if row is None or row.project_id != project.id:
+        abort_with(404, _("This row does not exist in this project."))
+    return row
+
+
+def _edit_page(project: FundedProject, kind: str, row, form, delete_form, status: int = 200):
+    headings = {"commitment": _("Correct a commitment"), "payment": _("Correct a payment"),
+                "milestone": _("Change a milestone"), "indicator": _("Change an indicator")}
+    fields = {"commitment": MONEY_FIELDS, "payment": MONEY_FIELDS, "milestone": ["title", "due_on", "weight"],
+              "indicator": ["code", "name", "unit", "target", "achieved", "women", "men"]}[kind]
+    _model, arg = _ROWS[kind]
+    if kind == "indicator":
+        action = url_for("projects.save_indicator", project_id=project.id, indicator_id=row.id)
+    else:
+        action = url_for(f"projects.edit_{kind}", project_id=project.id, **{arg: row.id})
+    delete_url = (url_for(f"projects.delete_{kind}", project_id=project.id, **{arg: row.id})
+                  if kind != "indicator" else None)
+    return render_template("projects/edit_row.html", project=project, kind=kind, row=row, form=form,
+                           fields=fields, action=action, heading=headings[kind], delete_form=delete_form,
+                           delete_fields=DELETE_MONEY_FIELDS if kind in ("commitment", "payment") else [],
+                           delete_url=delete_url), status
+
+
+def _edit_money(project_id: int, kind: str, row_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    row = _row(project, kind, row_id)
+    form = MoneyCorrectionForm(prefix="e")
+    if not form.is_submitted():
+        form.load(row)
+    user = _user()
+    done, _result = run_form(form, lambda: services.correct_money(user, project, row, form.data_for_service(),
+                                                                  form.reason.data))
+    if not done:
+        return _edit_page(project, kind, row, form, DeleteMoneyForm(formdata=None, prefix="d"), form_status(form))
+    db.session.commit()
+    flash(_("The commitment is corrected.") if kind == "commitment" else _("The payment is corrected."), "success")
+    return redirect(project_url(project))
+
+
+def _delete_money(project_id: int, kind: str, row_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    row = _row(project, kind, row_id)
+    form = DeleteMoneyForm(prefix="d")
+    user = _user()
+    done, _result = run_form(form, lambda: services.delete_money(user, project, row, form.reason.data,
+                                                                 bool(form.exception.data),
+                                                                 form.exception_reason.data or ""))
+    if not done:
+        edit_form = MoneyCorrectionForm(formdata=None, prefix="e")
+        edit_form.load(row)
+        return _edit_page(project, kind, row, edit_form, form, 422)
+    db.session.commit()
+    flash(_("The commitment is deleted.") if kind == "commitment" else _("The payment is deleted."), "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_commitment(project_id: int, commitment_id: int):
+    return _edit_money(project_id, "commitment", commitment_id)
+
+
+@bp.route("/projects/<int:project_id>/commitments/<int:commitment_id>/delete", methods=["POST"])
+@login_required
+def delete_commitment(project_id: int, commitment_id: int):
+    return _delete_money(project_id, "commitment", commitment_id)
+
+
+@bp.route("/projects/<int:project_id>/payments/<int:payment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_payment(project_id: int, payment_id: int):
+    return _edit_money(project_id, "payment", payment_id)
+
+
+@bp.route("/projects/<int:project_id>/payments/<int:payment_id>/delete", methods=["POST"])
+@login_required
+def delete_payment(project_id: int, payment_id: int):
+    return _delete_money(project_id, "payment", payment_id)
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_milestone(project_id: int, milestone_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    milestone = _row(project, "milestone", milestone_id)
+    if milestone.completed_at is not None:
+        abort_with(409, _("This milestone is already reached: it can no longer be changed."))
+    form = MilestoneForm(prefix="e")
+    if not form.is_submitted():
+        form.title.data, form.due_on.data, form.weight.data = milestone.title, milestone.due_on, milestone.weight
+    user = _user()
+    done, _result = run_form(form, lambda: services.update_milestone(user, project, milestone, form.title.data,
+                                                                     form.due_on.data, form.weight.data))
+    if not done:
+        return _edit_page(project, "milestone", milestone, form, DeleteForm(formdata=None, prefix="d"),
+                          form_status(form))
+    db.session.commit()
+    flash(_("The milestone is changed."), "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/delete", methods=["POST"])
+@login_required
+def delete_milestone(project_id: int, milestone_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    milestone = _row(project, "milestone", milestone_id)
+    check_action()
+    try:
+        services.delete_milestone(_user(), project, milestone)
+    except RuleError as error:
+        db.session.rollback()
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("The milestone is deleted."), "success")
+    return redirect(project_url(project))
+
+
+@bp.route("/projects/<int:project_id>/indicators/<int:indicator_id>/edit")
+@login_required
+def edit_indicator(project_id: int, indicator_id: int):
+    project = _project(project_id)
+    _manager_only(project)
+    indicator = _row(project, "indicator", indicator_id)
+    form = IndicatorForm(formdata=None, prefix="i")
+    form.code.data, form.name.data, form.unit.data = indicator.code, indicator.name, indicator.unit
+    form.target.data, form.achieved.data = format_amount(indicator.target), format_amount(indicator.achieved)
+    form.women.data, form.men.data = indicator.women, indicator.men
+    return _edit_page(project, "indicator", indicator, form, None)

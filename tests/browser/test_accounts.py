@@ -125,9 +125,10 @@ def test_moderator_logs_in_without_javascript_on_a_phone(new_context, visit, log
     assert response.status == 302, f"moderator login answered {response.status}"
     expect(header_account_link(page)).to_have_text(name)
 
-    # Home, the needs, ideas and calls of the moderator's own city, moderation, cities, programmes.
+    # Home, the needs, ideas and calls of the moderator's own city, moderation, cities, programmes,
+    # co-design, the dashboard.
     navigation = page.locator("#main-nav .navbar-nav .nav-link")
-    expect(navigation).to_have_count(7)
+    expect(navigation).to_have_count(9)
     expect(page.locator("#main-nav a[href='/cities/torino/calls']")).to_have_count(1)
     expect(page.locator("#main-nav a[href='/cities/torino/needs']")).to_have_count(1)
     expect(page.locator("#main-nav a[href='/moderation/']")).to_have_count(1)

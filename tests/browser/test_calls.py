@@ -101,7 +101,7 @@ def test_a_call_from_draft_to_results(new_context, visit, log_in, axe_check):
     resident.fill("#body", "Il cortile resta chiuso dopo le 16: con un educatore potrebbe restare aperto.")
     resident.locator("#theme").select_option(index=1)
     resident.fill("#beneficiaries", "Ragazze e ragazzi di Barriera di Milano")
-    response = submit(resident, "main form button[type=submit]")
+    response = submit(resident, "main form button.btn-primary[type=submit]")
     assert response.status == 200
     idea_path = path_of(resident.url)
     idea_id = int(re.match(r"^/ideas/(\d+)-", idea_path).group(1))

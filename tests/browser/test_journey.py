@@ -87,7 +87,7 @@ def test_need_idea_support_vote_and_comment_journey(new_context, visit, log_in, 
     anna.fill("#body", need_body)
     anna.select_option("#theme", label=THEME)
     anna.select_option("#neighbourhood", label=NEIGHBOURHOOD)
-    response = submit(anna, f"{POST_FORM} button[type=submit]")
+    response = submit(anna, f"{POST_FORM} button.btn-primary[type=submit]")
     assert response.status == 422, f"a need without a title answered {response.status}"
     assert re.search(r"/cities/torino/needs/new$", anna.url)
     expect(anna.locator("#title-error")).to_be_visible()
@@ -101,7 +101,7 @@ def test_need_idea_support_vote_and_comment_journey(new_context, visit, log_in, 
     axe_check(anna)
 
     anna.fill("#title", need_title)
-    response = submit(anna, f"{POST_FORM} button[type=submit]")
+    response = submit(anna, f"{POST_FORM} button.btn-primary[type=submit]")
     assert response.status == 200
     anna.wait_for_url(re.compile(r"/needs/\d+-[a-z0-9-]+$"))
     need_path = path_of(anna.url)
@@ -149,7 +149,7 @@ def test_need_idea_support_vote_and_comment_journey(new_context, visit, log_in, 
     karim.select_option("#neighbourhood", label=NEIGHBOURHOOD)
     karim.fill("#beneficiaries", beneficiaries)
     karim.fill("#estimated_cost", "25000")
-    response = submit(karim, f"{POST_FORM} button[type=submit]")
+    response = submit(karim, f"{POST_FORM} button.btn-primary[type=submit]")
     assert response.status == 200
     karim.wait_for_url(re.compile(r"/ideas/\d+-[a-z0-9-]+$"))
     idea_path = path_of(karim.url)
@@ -334,7 +334,7 @@ def test_comment_and_idea_forms_refuse_invalid_input(new_context, visit, log_in,
     page.fill("#body", body)
     page.fill("#beneficiaries", "Tutti")
     page.fill("#estimated_cost", "-5")
-    response = submit(page, f"{POST_FORM} button[type=submit]")
+    response = submit(page, f"{POST_FORM} button.btn-primary[type=submit]")
     assert response.status == 422, f"an invalid idea answered {response.status}"
     for field in ("summary", "theme", "estimated_cost"):
         expect(page.locator(f"#{field}-error")).to_be_visible()
@@ -349,7 +349,7 @@ def test_comment_and_idea_forms_refuse_invalid_input(new_context, visit, log_in,
     page.fill("#title", f"Un bisogno per i commenti {run}")
     page.fill("#body", "Testo del bisogno.")
     page.select_option("#theme", label=THEME)
-    response = submit(page, f"{POST_FORM} button[type=submit]")
+    response = submit(page, f"{POST_FORM} button.btn-primary[type=submit]")
     assert response.status == 200
     page.wait_for_url(re.compile(r"/needs/\d+-[a-z0-9-]+$"))
     need_id = int(re.search(r"/needs/(\d+)-", page.url).group(1))

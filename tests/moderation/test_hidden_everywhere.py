@@ -214,6 +214,11 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "posts.new_idea": lambda w: [{"need": n.id} for n in w.needs],
     "core.choose_city": lambda w: [{"city": w.city.slug}],
     "moderation.queue": lambda w: [{"sort": "newest"}, {"sort": "most_reported"}],
+    # Searched by their own words, with a typo (no "did you mean" may name them), and per type.
+    "search.index": lambda w: [{"q": m.lower()} for m in MARKERS] + [{"q": m.lower()[:-1]} for m in MARKERS]
+    + [{"q": NEED_TITLE.lower(), "type": "need"}, {"q": IDEA_TITLE.lower(), "type": "idea", "city": w.city.slug}],
+    "search.similar": lambda w: [{"city": w.city.slug, "text": m.lower()} for m in MARKERS],
+    "dashboard.index": lambda w: [{"city": w.city.slug}, {"measure": "ideas"}, {"measure": "needs"}],
 }
 
 
@@ -330,7 +335,11 @@ def test_hidden_content_appears_on_no_page(app, client, world, hide, new_client,
             (f"/needs/{visible_need.id}-{visible_need.slug}", {IDEA_TITLE, COMMENT_BODY, REPLY_BODY}),
             (f"/ideas/{visible_idea.id}-{visible_idea.slug}", {NEED_TITLE}),
             (f"/calls/{w.call.id}-{w.call.slug}", {IDEA_TITLE}),
-            (f"/needs/{need.id}-{need.slug}", {NEED_TITLE, NEED_BODY, NEED_PLACE})):
+            (f"/needs/{need.id}-{need.slug}", {NEED_TITLE, NEED_BODY, NEED_PLACE}),
+            # Searched before hiding: the search index holds them, then must forget them.
+            (f"/search?q={NEED_BODY.lower()}", {NEED_TITLE, NEED_BODY}),
+            (f"/search?q={IDEA_SUMMARY.lower()}", {IDEA_TITLE}),
+            (f"/search?q={BLOCKED_TITLE.lower()}", {BLOCKED_TITLE})):
         response = anonymous.get(url)
         assert response.status_code == 200, url
         assert {m.lower() for m in markers} <= _markers(response, ""), url

@@ -28,4 +28,6 @@ FILLERS = {
     "project_id": lambda w, rule, chosen: [p.id for p in projects_world(w)],
     "milestone_id": lambda w, rule, chosen: [m.id for p in projects_world(w) for m in p.milestones],
     "indicator_id": lambda w, rule, chosen: [1],
+    "commitment_id": lambda w, rule, chosen: [c.id for p in projects_world(w) for c in p.commitments] or [1],
+    "payment_id": lambda w, rule, chosen: [x.id for p in projects_world(w) for x in p.payments] or [1],
 }

@@ -1,0 +1,68 @@
+"""Text helpers shared by both search engines: the words of a query, the language of a text, and
+snippets that are safe HTML whatever the text contained."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markupsafe import Markup, escape
+
+QUERY_MAX = 200       # characters of a query that are read; the rest is ignored, never an error
+QUERY_WORDS_MAX = 12  # words of a query that are searched
+WORD = re.compile(r"\w+", re.UNICODE)
+# Marks put around the matched words by the engines, then turned into <mark> after escaping the text
+# (private-use characters, removed from every indexed text by `plain`).
+START, STOP = "\ue000", "\ue001"
+
+_EN = {"the", "and", "of", "to", "is", "in", "for", "with", "on", "that", "are", "we", "our", "this", "be",
+       "at", "from", "by", "an", "it", "as", "or", "have", "people", "need", "needs", "will", "can"}
+_IT = {"il", "lo", "la", "i", "gli", "le", "di", "da", "del", "della", "dei", "delle", "e", "è", "per", "con",
+       "un", "una", "che", "non", "nel", "nella", "sono", "alla", "al", "ai", "degli", "anche", "più", "come",
+       "su", "in", "a"}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Città" -> "citta"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def query_words(raw: str | None) -> list[str]:
+    """The words of what a user typed, as plain words: operators, quotes, field names, emoji and
+    punctuation are not syntax here, so nothing a user types can make a query fail."""
+    text = (raw or "")[:QUERY_MAX]
+    words = []
+    for word in WORD.findall(text):
+        word = word.strip("_")
+        if word and word.lower() not in {w.lower() for w in words}:
+            words.append(word)
+    return words[:QUERY_WORDS_MAX]
+
+
+def language_of(text: str) -> str:
+    """"en" when the text reads as English, otherwise "it" (the platform's language)."""
+    words = [w.lower() for w in WORD.findall(text[:2000])]
+    english = sum(w in _EN for w in words)
+    italian = sum(w in _IT for w in words)
+    return "en" if english > max(2, italian * 2) else "it"
+
+
+def plain(markdown: str) -> str:
+    """Markdown as plain words for the index: markup characters and link targets dropped."""
+    text = (markdown or "").replace(START, "").replace(STOP, "").replace("\x00", "")
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"[#*_`>\[\]|~]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def snippet_html(marked: str) -> Markup:
+    """Escape a snippet whose matched words are between START and STOP, then mark them."""
+    escaped = str(escape(marked))
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704 - escaped above
+
+
+def fallback_snippet(text: str, length: int = 200) -> Markup:
+    text = text.strip()
+    if len(text) > length:
+        text = text[:length].rsplit(" ", 1)[0] + " …"
+    return escape(text)
