@@ -10,6 +10,7 @@ writes the figures). Not a test: the figures depend on the machine.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import statistics
@@ -46,23 +47,49 @@ TYPOS = ["alogio", "scuolla", "biblioteka", "giardni", "ascensor", "panchinne", 
          "anzini", "dormitoro"]
 
 
+SYLLABLES = ["ba", "be", "bi", "bo", "ca", "ce", "ci", "co", "da", "de", "di", "do", "fa", "fe", "fi", "ga", "gi",
+             "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "pa", "pe", "pi", "po", "ra",
+             "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "va", "ve", "vi", "za", "zo"]
+ENDINGS = ["re", "to", "ta", "ti", "zione", "mento", "ria", "tore", "nza", "ggio"]
+VOCABULARY_SIZE = 4000
+
+
+def vocabulary(seed: int = 11) -> list[str]:
+    """The content words of the corpus, most frequent first: the real ones of EXTRA, then made-up
+    Italian-sounding words, so that word frequencies follow Zipf's law as in real text."""
+    rng = random.Random(seed)
+    words, seen = list(EXTRA), set(EXTRA)
+    while len(words) < VOCABULARY_SIZE:
+        word = "".join(rng.choices(SYLLABLES, k=rng.randint(2, 3))) + rng.choice(ENDINGS)
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def _zipf_weights(size: int) -> list[float]:
+    # 1/(rank + 10): the commonest content word is in about a third of the texts, as "quartiere" would be.
+    return [1.0 / (rank + 10) for rank in range(1, size + 1)]
+
+
 def corpus(n: int, seed: int = 2026):
     from civic.search.documents import Document
 
     rng = random.Random(seed)
+    words = vocabulary()
+    weights = list(itertools.accumulate(_zipf_weights(len(words))))
     start = datetime(2021, 1, 1, tzinfo=UTC)
     for i in range(1, n + 1):
         kind = "need" if i % 5 else "idea"
         subject = rng.choice(SUBJECTS)
         people = rng.choice(PEOPLE)
+        content = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(12, 40)))
         if kind == "need":
             title = f"{subject.capitalize()} che {rng.choice(PROBLEMS)}"
-            body = (f"Nel nostro quartiere {subject} {rng.choice(PROBLEMS)}. Ne soffrono soprattutto {people}. "
-                    + " ".join(rng.choices(EXTRA, k=rng.randint(10, 40))))
+            body = f"{subject.capitalize()} {rng.choice(PROBLEMS)}: ne soffrono {people}. {content}"
         else:
             title = f"{rng.choice(PROPOSALS).capitalize()} {subject} per {people}"
-            body = (f"Proponiamo di {rng.choice(PROPOSALS)} {subject} con le associazioni del quartiere. "
-                    + " ".join(rng.choices(EXTRA, k=rng.randint(20, 60))))
+            body = f"Proponiamo di {rng.choice(PROPOSALS)} {subject} con chi ci abita. {content}"
         city = rng.choice(CITIES)
         yield Document(kind=kind, id=i, city_id=city, title=title, body=body, status=rng.choice(STATUSES),
                        created_at=start + timedelta(minutes=rng.randint(0, 60 * 24 * 365 * 5)),
@@ -71,21 +98,29 @@ def corpus(n: int, seed: int = 2026):
 
 
 def queries(seed: int = 7) -> list[dict]:
+    """200 queries: subjects, common, middling and rare words, pairs, people, typos; some filtered."""
     rng = random.Random(seed)
+    words = vocabulary()
     asked = []
     for i in range(200):
-        shape = i % 5
+        shape = i % 8
         if shape == 0:
-            words = [rng.choice(SUBJECTS).split()[0]]
+            chosen = [rng.choice(SUBJECTS).split()[0]]
         elif shape == 1:
-            words = [rng.choice(SUBJECTS).split()[0], rng.choice(EXTRA)]
+            chosen = [rng.choice(words[:20])]
         elif shape == 2:
-            words = rng.choice(PEOPLE).split()[:2] + [rng.choice(EXTRA)]
+            chosen = [rng.choice(words[20:500])]
         elif shape == 3:
-            words = [rng.choice(TYPOS)]
+            chosen = [rng.choice(words[500:])]
+        elif shape == 4:
+            chosen = [rng.choice(SUBJECTS).split()[0], rng.choice(words[:200])]
+        elif shape == 5:
+            chosen = rng.choice(PEOPLE).split()[:2]
+        elif shape == 6:
+            chosen = [rng.choice(TYPOS)]
         else:
-            words = [rng.choice(EXTRA)]
-        asked.append({"words": words, "city_id": rng.choice(CITIES) if i % 4 == 0 else None,
+            chosen = [rng.choice(words[:50]), rng.choice(words[:50])]
+        asked.append({"words": chosen, "city_id": rng.choice(CITIES) if i % 4 == 0 else None,
                       "kind": "idea" if i % 7 == 0 else None})
     return asked
 

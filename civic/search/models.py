@@ -24,6 +24,8 @@ class SearchDocument(db.Model):
         Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),
         Index("ix_search_document_kind_city", "kind", "city_id"),
         Index("ix_search_document_indexed_at", "indexed_at"),
+        # Very common words: the newest matches are ranked (civic/search/postgres_engine.py).
+        Index("ix_search_document_created_at", "created_at"),
     )
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)  # "idea:12"

@@ -18,6 +18,8 @@ from civic.search.text import START, STOP, WORD, fold
 
 CONFIG = {"it": "civic_it", "en": "civic_en"}
 BATCH = 500
+# Matches ranked by relevance: the newest ones, when the words are so common that more match.
+RANK_CANDIDATES = 2000
 WORD_MIN, WORD_MAX = 4, 40
 
 PREPARE = [
@@ -127,8 +129,10 @@ class PostgresEngine:
         return (" || " if match_any else " && ").join(parts), params
 
     @staticmethod
-    def _filters(request: SearchRequest, params: dict) -> str:
-        where = ["d.tsv @@ q.q"]
+    def _filters(request: SearchRequest, tsquery: str, params: dict) -> str:
+        # The query is written out (not in a CTE) so that the planner estimates how many rows match:
+        # few, through the GIN index; very many, by walking the newest first.
+        where = [f"d.tsv @@ ({tsquery})"]
         if request.kind:
             where.append("d.kind = :kind")
             params["kind"] = request.kind
@@ -150,40 +154,42 @@ class PostgresEngine:
         if not request.words:
             return SearchResult()
         tsquery, params = self._query(request.words, request.match_any)
-        where = self._filters(request, params)
+        where = self._filters(request, tsquery, params)
         params.update(limit=request.per_page, offset=request.offset, half_life=RECENCY_HALF_LIFE_DAYS,
+                      candidates=max(RANK_CANDIDATES, request.offset + request.per_page),
                       marks=f'StartSel="{START}", StopSel="{STOP}", MaxFragments=2, MaxWords=22, MinWords=8, '
                             f'FragmentDelimiter=" … "',
                       title_marks=f'StartSel="{START}", StopSel="{STOP}", HighlightAll=true')
-        # Only placeholders and fixed SQL are put into these strings; the words are bound parameters.
+        # Ranked: the newest RANK_CANDIDATES matches (all of them, unless the words are very common) by
+        # relevance times the recency boost; snippets for the page's rows only.
         page = db.session.execute(text(f"""
-            WITH q AS (SELECT {tsquery} AS q),
+            WITH candidates AS (
+                SELECT d.key, d.kind, d.obj_id, d.language, d.title, d.body, d.tsv, d.created_at
+                FROM search_document d WHERE {where}
+                ORDER BY d.created_at DESC LIMIT :candidates),
             page AS (
-                SELECT d.key, d.kind, d.obj_id, d.language, d.title, d.body,
-                       ts_rank_cd(d.tsv, q.q) * (1 + 0.5 * power(0.5,
-                           EXTRACT(EPOCH FROM (now() - d.created_at)) / 86400 / :half_life))
-                       AS score
-                FROM search_document d, q WHERE {where}
-                ORDER BY score DESC, d.key LIMIT :limit OFFSET :offset)
+                SELECT c.key, c.kind, c.obj_id, c.language, c.title, c.body,
+                       ts_rank_cd(c.tsv, {tsquery}) * (1 + 0.5 * power(0.5,
+                           EXTRACT(EPOCH FROM (now() - c.created_at)) / 86400 / :half_life)) AS score
+                FROM candidates c ORDER BY score DESC, c.key LIMIT :limit OFFSET :offset)
             SELECT page.kind, page.obj_id, page.score,
                    ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
-                               page.title, q.q, :title_marks) AS title,
+                               page.title, {tsquery}, :title_marks) AS title,
                    ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
-                               page.body, q.q, :marks) AS snippet
-            FROM page, q ORDER BY page.score DESC, page.key"""), params).all()
-        facet_rows = db.session.execute(text(f"""
-            WITH q AS (SELECT {tsquery} AS q),
-            m AS (SELECT d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids
-                  FROM search_document d, q WHERE {where})
-            SELECT 'kind', kind, count(*) FROM m GROUP BY kind
-            UNION ALL SELECT 'city', CAST(city_id AS text), count(*) FROM m GROUP BY city_id
-            UNION ALL SELECT 'status', status, count(*) FROM m GROUP BY status
-            UNION ALL SELECT 'theme', CAST(t AS text), count(*) FROM m, unnest(m.theme_ids) AS t GROUP BY t
-            UNION ALL SELECT 'neighbourhood', CAST(n AS text), count(*)
-                      FROM m, unnest(m.neighbourhood_ids) AS n GROUP BY n"""), params).all()
+                               page.body, {tsquery}, :marks) AS snippet
+            FROM page ORDER BY page.score DESC, page.key"""), params).all()
+        # Facets: one pass grouping the matches by all their facet values at once, counted here.
         facets: dict[str, dict[str, int]] = {name: {} for name in ("kind", "city", "status", "theme", "neighbourhood")}
-        for name, value, count in facet_rows:
-            facets[name][value] = count
+        groups = db.session.execute(text(f"""
+            SELECT d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids, count(*) AS n
+            FROM search_document d WHERE {where}
+            GROUP BY d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids"""), params).all()
+        for kind, city_id, status, theme_ids, neighbourhood_ids, n in groups:
+            for name, value in (("kind", kind), ("city", str(city_id)), ("status", status)):
+                facets[name][value] = facets[name].get(value, 0) + n
+            for name, values in (("theme", theme_ids), ("neighbourhood", neighbourhood_ids)):
+                for value in set(values or ()):
+                    facets[name][str(value)] = facets[name].get(str(value), 0) + n
         hits = [Hit(kind=row.kind, id=row.obj_id, score=float(row.score), title=row.title,
                     snippet=row.snippet if START in (row.snippet or "") else "") for row in page]
         return SearchResult(total=sum(facets["kind"].values()), hits=hits, facets=facets)
@@ -192,8 +198,8 @@ class PostgresEngine:
         if not words:
             return 0
         tsquery, params = self._query(words)
-        return db.session.scalar(text(f"SELECT count(*) FROM search_document d, (SELECT {tsquery} AS q) q "
-                                      "WHERE d.tsv @@ q.q"), params) or 0
+        return db.session.scalar(text(f"SELECT count(*) FROM search_document d WHERE d.tsv @@ ({tsquery})"),
+                                 params) or 0
 
     def known_words(self, words: list[str]) -> set[str]:
         folded = {fold(w): w for w in words}

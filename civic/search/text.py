@@ -31,6 +31,8 @@ def query_words(raw: str | None) -> list[str]:
     """The words of what a user typed, as plain words: operators, quotes, field names, emoji and
     punctuation are not syntax here, so nothing a user types can make a query fail."""
     text = (raw or "")[:QUERY_MAX]
+    if len(raw or "") > QUERY_MAX and " " in text:
+        text = text.rsplit(" ", 1)[0]  # not half a word
     words = []
     for word in WORD.findall(text):
         word = word.strip("_")
@@ -66,3 +68,44 @@ def fallback_snippet(text: str, length: int = 200) -> Markup:
     if len(text) > length:
         text = text[:length].rsplit(" ", 1)[0] + " …"
     return escape(text)
+
+
+_FOLD_TABLE = {code: (fold(chr(code)) or chr(code))[:1] for code in range(0xC0, 0x250)}
+
+
+def _fold_each(text: str) -> str:
+    """`fold` character by character, keeping the length, so that positions match the original."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered.translate(_FOLD_TABLE)
+    return "".join((fold(c) or c)[:1] for c in text)
+
+
+def mark_stems(text: str, stems: list[str], length: int | None = None) -> str:
+    """The text with the words that begin with one of the stems between START and STOP (the stems of a
+    query: Italian and English stems are beginnings of the words they come from, accents folded).
+    With a length, the part of the text around the first match, cut at word boundaries."""
+    stems = sorted({fold(s) for s in stems if s}, key=len, reverse=True)
+    if not stems or not text:
+        return text[:length] if length else text
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*")
+    folded = _fold_each(text)
+    spans = [m.span() for m in pattern.finditer(folded)]
+    begin, end = 0, len(text)
+    if length and len(text) > length:
+        first = spans[0][0] if spans else 0
+        begin = max(0, first - length // 4)
+        if begin:
+            begin = text.find(" ", begin) + 1 or begin
+        end = min(len(text), begin + length)
+        if end < len(text):
+            end = text.rfind(" ", begin, end) if text.rfind(" ", begin, end) > begin else end
+    parts, at = [], begin
+    for start, stop in spans:
+        if start < begin or stop > end:
+            continue
+        parts += [text[at:start], START, text[start:stop], STOP]
+        at = stop
+    parts.append(text[at:end])
+    marked = "".join(parts)
+    return ("… " if begin else "") + marked + (" …" if end < len(text) else "")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import highlight, index
+from whoosh import index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Or, Term
@@ -24,11 +24,12 @@ from whoosh.writing import AsyncWriter
 
 from civic.search.documents import Document, split_key
 from civic.search.engine import RERANK_DEPTH, Hit, SearchRequest, SearchResult, recency
-from civic.search.text import START, STOP, fold
+from civic.search.text import fold, mark_stems
 
 log = logging.getLogger("civic.search")
 
 INDEX_DIR = "search-index"
+SNIPPET_LENGTH = 220
 # The name of the index inside INDEX_DIR: changed with SCHEMA, so that an index of an older schema is
 # simply not found and gets built again.
 INDEX_NAME = "civic_v2"
@@ -77,15 +78,6 @@ def _segment_facets(searcher) -> dict[str, dict[str, frozenset[int]]]:
             _SEGMENT_FACETS.pop(next(iter(_SEGMENT_FACETS)))
         _SEGMENT_FACETS[key] = cached
     return cached
-
-
-class _Marks(highlight.Formatter):
-    """Matched words between START and STOP; the text is escaped afterwards (civic.search.text)."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return START + highlight.get_text(text, token, replace) + STOP
 
 
 def _fields(doc: Document) -> dict:
@@ -177,7 +169,9 @@ class WhooshEngine:
 
     # --- searching ------------------------------------------------------------------------------
 
-    def _query(self, words: list[str], match_any: bool = False):
+    def _query(self, words: list[str], match_any: bool = False, reader=None):
+        """Each word in any of its fields; with a reader, only the fields where its term exists (a
+        narrower query is faster), and no query at all when a word that must match is nowhere."""
         clauses = []
         for word in words:
             options = []
@@ -185,11 +179,20 @@ class WhooshEngine:
                 options += [Term("title_it", it), Term("body_it", it)]
             if (en := _term(EN, word)) is not None:
                 options += [Term("title_en", en), Term("body_en", en)]
+            if reader is not None:
+                options = [t for t in options if reader.doc_frequency(t.fieldname, t.text) > 0]
+                if not options and not match_any and (it is not None or en is not None):
+                    return None
             if options:
-                clauses.append(Or(options))
+                clauses.append(Or(options) if len(options) > 1 else options[0])
         if not clauses:
             return None
         return Or(clauses) if match_any else And(clauses)
+
+    @staticmethod
+    def _stems(words: list[str]) -> list[str]:
+        """What the words become in the index, in either language: the beginnings to mark in snippets."""
+        return [t for word in words for t in (_term(IT, word), _term(EN, word)) if t]
 
     def _filter(self, request: SearchRequest):
         terms = []
@@ -206,15 +209,17 @@ class WhooshEngine:
         return And(terms) if terms else None
 
     def search(self, request: SearchRequest) -> SearchResult:
-        query = self._query(request.words, request.match_any)
-        if query is None:
+        if self._query(request.words, request.match_any) is None:
             return SearchResult()
         ix = self._open()
         filters = self._filter(request)
-        everything = And([query, filters]) if filters is not None else query
         depth = max(RERANK_DEPTH, request.offset + request.per_page)
         now = time.time()
         with ix.searcher() as searcher:
+            query = self._query(request.words, request.match_any, searcher.reader())
+            if query is None:
+                return SearchResult(facets={name: {} for name in FACET_FIELDS})
+            everything = And([query, filters]) if filters is not None else query
             # Facets: the matching documents of each segment against each value's documents.
             counts: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
             total = 0
@@ -230,32 +235,25 @@ class WhooshEngine:
             if not total:
                 return SearchResult(facets=counts)
             # Ranking: the best by relevance, the most recent of them moved up.
-            results = searcher.search(query, limit=depth, filter=filters, terms=True)
+            results = searcher.search(query, limit=depth, filter=filters)
             created = searcher.reader().column_reader("created")
             ranked = sorted(results.top_n, key=lambda pair: -pair[0] * recency((now - created[pair[1]]) / 86400))
             page = ranked[request.offset:request.offset + request.per_page]
+            stems = self._stems(request.words)
             hits = []
-            results.fragmenter = highlight.ContextFragmenter(maxchars=120, surround=40)
-            results.formatter = _Marks()
-            by_docnum = {hit.docnum: hit for hit in results}
-            for score, docnum in page:
-                hit = by_docnum[docnum]
-                kind, ident = split_key(hit["key"])
-                lang = hit.get("language", "it")
-                hits.append(Hit(kind=kind, id=ident, score=score, snippet=hit.highlights(f"body_{lang}", top=2)))
-            results.fragmenter = highlight.WholeFragmenter()
-            for item, (_score, docnum) in zip(hits, page, strict=True):
-                hit = by_docnum[docnum]
-                lang = hit.get("language", "it")
-                item.title = hit.highlights(f"title_{lang}") or hit.get(f"title_{lang}", "")
+            for _score, docnum in page:
+                stored = searcher.stored_fields(docnum)
+                kind, ident = split_key(stored["key"])
+                lang = stored.get("language", "it")
+                hits.append(Hit(kind=kind, id=ident, score=_score,
+                                title=mark_stems(stored.get(f"title_{lang}", ""), stems),
+                                snippet=mark_stems(stored.get(f"body_{lang}", ""), stems, SNIPPET_LENGTH)))
         return SearchResult(total=total, hits=hits, facets=counts)
 
     def count(self, words: list[str]) -> int:
-        query = self._query(words)
-        if query is None:
-            return 0
         with self._open().searcher() as searcher:
-            return len(searcher.search(query, limit=1))
+            query = self._query(words, reader=searcher.reader())
+            return len(searcher.search(query, limit=1)) if query is not None else 0
 
     def known_words(self, words: list[str]) -> set[str]:
         with self._open().searcher() as searcher:

@@ -1,0 +1,31 @@
+"""The text helpers of search: the words of a query, the language of a text, marked snippets."""
+from __future__ import annotations
+
+from civic.search.text import START, STOP, language_of, mark_stems, query_words, snippet_html
+
+
+def test_query_words_are_plain_words():
+    assert query_words('title:casa AND "alloggi" OR -sfitti*') == ["title", "casa", "AND", "alloggi", "OR", "sfitti"]
+    assert query_words("🏠 ") == [] and query_words(None) == []
+    assert len(query_words("parola " * 100)) == 1
+    assert len(query_words(" ".join(f"p{n}" for n in range(50)))) == 12
+
+
+def test_language_of():
+    assert language_of("We need more houses and shelters for the people who sleep outside") == "en"
+    assert language_of("Servono più alloggi per le famiglie che dormono in strada") == "it"
+    assert language_of("") == "it"
+
+
+def test_marked_snippets_fold_accents_and_stay_inert():
+    marked = mark_stems("La città è piena di <b>case</b> vuote", ["citt", "cas"])
+    assert marked == f"La {START}città{STOP} è piena di <b>{START}case{STOP}</b> vuote"
+    html = str(snippet_html(marked))
+    assert html == "La <mark>città</mark> è piena di &lt;b&gt;<mark>case</mark>&lt;/b&gt; vuote"
+
+
+def test_a_long_text_is_cut_around_the_first_match():
+    text = "parola " * 100 + "alloggi sfitti " + "altro " * 100
+    marked = mark_stems(text, ["allogg"], length=120)
+    assert marked.startswith("… ") and marked.endswith(" …")
+    assert f"{START}alloggi{STOP}" in marked and len(marked) < 140
