@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from civic.api.resources import FilterError
+from civic.territories.filters import FilterError
 
 _SALT = "api-cursor-v1"
 

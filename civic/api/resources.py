@@ -17,19 +17,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from civic.calls.models import Call, CallStatus
 from civic.codesign.models import CodesignProcess, ProcessStatus
-from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.moderation.visibility import visible_post, visible_process
 from civic.orgs.models import Organisation
 from civic.posts.models import Idea, Need, Post, PostStatus
 from civic.projects.models import FundedProject, ProjectPartner, ProjectStatus
-from civic.territories.models import City, Neighbourhood, Programme, Theme
+from civic.territories import filters
+from civic.territories.filters import FilterError
+from civic.territories.models import Neighbourhood, Theme
 
 MODELS: dict[str, type[Post]] = {"needs": Need, "ideas": Idea}
-
-
-class FilterError(RuleError):
-    """A filter that is not valid (answered 400 with the message)."""
 
 
 def public_posts(model: type[Post]) -> Select:
@@ -44,9 +41,7 @@ def apply_filters(query: Select, model: type[Post], args) -> Select:
     """city, neighbourhood (within the city), theme (slugs) and status; anything unknown is refused."""
     city = None
     if slug := args.get("city"):
-        city = db.session.scalar(select(City).where(City.slug == slug))
-        if city is None:
-            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        city = filters.city(slug)
         query = query.where(model.city_id == city.id)
     if slug := args.get("neighbourhood"):
         if city is None:
@@ -57,9 +52,7 @@ def apply_filters(query: Select, model: type[Post], args) -> Select:
             raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=slug))
         query = query.where(model.neighbourhood_id == neighbourhood.id)
     if slug := args.get("theme"):
-        theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
-        if theme is None:
-            raise FilterError(_l("Unknown theme: %(value)s.", value=slug))
+        theme = filters.theme(slug)
         query = query.where(model.theme_id == theme.id)
     if status := args.get("status"):
         if status not in {s.value for s in PostStatus}:
@@ -118,14 +111,10 @@ def public_organisations() -> Select:
 
 def _city_and_theme(query: Select, model, args) -> Select:
     if slug := args.get("city"):
-        city = db.session.scalar(select(City).where(City.slug == slug))
-        if city is None:
-            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        city = filters.city(slug)
         query = query.where(model.city_id == city.id)
     if slug := args.get("theme"):
-        theme = db.session.scalar(select(Theme).where(Theme.slug == slug))
-        if theme is None:
-            raise FilterError(_l("Unknown theme: %(value)s.", value=slug))
+        theme = filters.theme(slug)
         query = query.where(model.themes.any(Theme.id == theme.id))
     return query
 
@@ -179,9 +168,7 @@ def public_processes() -> Select:
 
 def _process_filters(query: Select, args) -> Select:
     if slug := args.get("city"):
-        city = db.session.scalar(select(City).where(City.slug == slug))
-        if city is None:
-            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        city = filters.city(slug)
         query = query.where(CodesignProcess.city_id == city.id)
     if status := args.get("status"):
         if status not in {s.value for s in ProcessStatus}:
@@ -227,14 +214,10 @@ def public_projects() -> Select:
 def _project_filters(query: Select, args) -> Select:
     """city (slug), programme (code) and status (not_started, in_progress, completed)."""
     if slug := args.get("city"):
-        city = db.session.scalar(select(City).where(City.slug == slug))
-        if city is None:
-            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        city = filters.city(slug)
         query = query.where(FundedProject.city_id == city.id)
     if code := args.get("programme"):
-        programme = db.session.scalar(select(Programme).where(Programme.code == code))
-        if programme is None:
-            raise FilterError(_l("Unknown programme: %(value)s.", value=code))
+        programme = filters.programme(code)
         query = query.where(FundedProject.programme_id == programme.id)
     if status := args.get("status"):
         if status not in {s.value for s in ProjectStatus}:

@@ -5,10 +5,11 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from civic.api import cursor
-from civic.api.resources import RESOURCES, FilterError
+from civic.api.resources import RESOURCES
 from civic.core.errors import abort_with
 from civic.core.ratelimit import config_limit
 from civic.extensions import db, limiter
+from civic.territories.filters import FilterError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limiter.limit(config_limit("RATELIMIT_API"))(bp)

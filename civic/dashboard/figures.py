@@ -28,7 +28,6 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select, union
 
-from civic.api.resources import FilterError
 from civic.calls.models import Call
 from civic.codesign.models import CodesignPartner, CodesignProcess, ExpressionOfInterest, InterestStatus, ProcessStatus
 from civic.extensions import db
@@ -36,6 +35,8 @@ from civic.moderation.visibility import visible_post, visible_process
 from civic.orgs.models import Organisation
 from civic.posts.models import Idea, Post, PostKind
 from civic.projects.models import FundedProject, ProjectPartner
+from civic.territories import filters as lookup
+from civic.territories.filters import FilterError
 from civic.territories.models import City, Priority, Programme, SpecificObjective, Theme
 
 DIMENSIONS = ("city", "programme", "priority", "objective", "theme")
@@ -140,13 +141,9 @@ def parse_filters(args, allowed: Iterable[str] = ()) -> Filters:
         raise FilterError(_l("Unknown parameter: %(value)s.", value=", ".join(unknown)))
     filters = Filters()
     if slug := args.get("city"):
-        filters.city = db.session.scalar(select(City).where(City.slug == slug))
-        if filters.city is None:
-            raise FilterError(_l("Unknown city: %(value)s.", value=slug))
+        filters.city = lookup.city(slug)
     if code := args.get("programme"):
-        filters.programme = db.session.scalar(select(Programme).where(Programme.code == code))
-        if filters.programme is None:
-            raise FilterError(_l("Unknown programme: %(value)s.", value=code))
+        filters.programme = lookup.programme(code)
     return filters
 
 

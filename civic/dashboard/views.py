@@ -12,11 +12,11 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from civic.api.resources import FilterError
 from civic.core.errors import abort_with
 from civic.core.templating import format_eur
 from civic.dashboard import figures as F
 from civic.extensions import db
+from civic.territories.filters import FilterError
 from civic.territories.models import City, Programme
 
 bp = Blueprint("dashboard", __name__)

@@ -13,21 +13,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.search.documents import KINDS, fetch
 from civic.search.engine import SearchRequest, engine
 from civic.search.text import fallback_snippet, query_words, snippet_html
+from civic.territories import filters as lookup
+from civic.territories.filters import FilterError
 from civic.territories.models import City, Neighbourhood, Theme
 
 log = logging.getLogger("civic.search")
 
 PER_PAGE = 20
 PAGE_MAX = 500
-
-
-class SearchFilterError(RuleError):
-    status = 400
 
 
 @dataclass
@@ -78,27 +75,21 @@ def read_request(args) -> tuple[SearchRequest, dict[str, str]]:
     filters = {}
     if kind := args.get("type"):
         if kind not in KINDS:
-            raise SearchFilterError(_l("Unknown type of content: %(value)s.", value=kind[:40]))
+            raise FilterError(_l("Unknown type of content: %(value)s.", value=kind[:40]))
         request.kind = filters["type"] = kind
     if slug := args.get("city"):
-        city = db.session.scalar(select(City).where(City.slug == slug[:80]))
-        if city is None:
-            raise SearchFilterError(_l("Unknown city: %(value)s.", value=slug[:40]))
-        request.city_id, filters["city"] = city.id, slug
+        request.city_id, filters["city"] = lookup.city(slug).id, slug
     if value := args.get("neighbourhood"):
         neighbourhood = db.session.get(Neighbourhood, int(value)) if value.isdigit() and len(value) < 10 else None
         if neighbourhood is None:
-            raise SearchFilterError(_l("Unknown neighbourhood: %(value)s.", value=value[:40]))
+            raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=value[:40]))
         request.neighbourhood_id, filters["neighbourhood"] = neighbourhood.id, value
     if slug := args.get("theme"):
-        theme = db.session.scalar(select(Theme).where(Theme.slug == slug[:80]))
-        if theme is None:
-            raise SearchFilterError(_l("Unknown theme: %(value)s.", value=slug[:40]))
-        request.theme_id, filters["theme"] = theme.id, slug
+        request.theme_id, filters["theme"] = lookup.theme(slug).id, slug
     if status := args.get("status"):
         kind, _, value = status.partition(".")
         if kind not in KINDS or not value or len(status) > 60:
-            raise SearchFilterError(_l("Unknown status: %(value)s.", value=status[:40]))
+            raise FilterError(_l("Unknown status: %(value)s.", value=status[:40]))
         request.status = filters["status"] = status
     return request, filters
 

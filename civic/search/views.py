@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from civic.core.errors import abort_with
 from civic.core.ratelimit import config_limit
 from civic.core.rules import RuleError
-from civic.extensions import db, limiter
+from civic.extensions import limiter
 from civic.search import (
     models,  # noqa: F401 - the search tables belong to the schema
     service,
 )
-from civic.territories.models import City
+from civic.territories.services import city_by_slug
 
 bp = Blueprint("search", __name__)
 
@@ -45,7 +44,7 @@ def index():
 @limiter.limit(config_limit("RATELIMIT_SEARCH"))
 def similar():
     """Needs and ideas of a city similar to a title being written (JSON, for the submission forms)."""
-    city = db.session.scalar(select(City).where(City.slug == (request.args.get("city") or "")[:80]))
+    city = city_by_slug((request.args.get("city") or "")[:80])
     if city is None:
         abort_with(404, _("There is no city at this address."))
     results = service.similar(request.args.get("text", ""), city.id)

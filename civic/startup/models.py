@@ -145,6 +145,11 @@ class SupportMilestone(db.Model):
         return MilestoneStatus(self.status).label
 
     @property
+    def awaiting_approval(self) -> bool:
+        """Its evidence is submitted: the mentor or a moderator may approve it."""
+        return self.status == MilestoneStatus.SUBMITTED.value
+
+    @property
     def is_approved(self) -> bool:
         return self.status == MilestoneStatus.APPROVED
 

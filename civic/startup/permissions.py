@@ -70,3 +70,11 @@ def can_plan_milestones(user: User | None, plan: SupportPlan) -> bool:
 
 def can_post_update(user: User | None, plan: SupportPlan) -> bool:
     return _signed_in(user) and not is_hidden(plan) and (is_mentor(user, plan) or is_team_member(user, plan))
+
+
+def can_fund(user: User | None, plan: SupportPlan) -> bool:
+    """The lifecycle's "fund" move is open to this user for the plan's idea (its status, its role);
+    the gates are checked when the move is made."""
+    from civic.posts.lifecycle import available_moves
+
+    return any(move.action == "fund" for move in available_moves(user, plan.idea))

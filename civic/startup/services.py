@@ -281,7 +281,7 @@ def approve_milestone(user: User, milestone: SupportMilestone) -> SupportMilesto
     plan = milestone.plan
     if not permissions.can_approve_milestone(user, plan):
         raise StartupForbidden(_l("Only the mentor and the moderators can approve a milestone."))
-    if milestone.status != MilestoneStatus.SUBMITTED.value:
+    if not milestone.awaiting_approval:
         raise StartupConflict(_l("Only a milestone with its evidence submitted can be approved."))
     milestone.status = MilestoneStatus.APPROVED.value
     milestone.approved_at = utcnow()

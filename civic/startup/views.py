@@ -41,7 +41,7 @@ def startup_plan_of(post) -> SupportPlan | None:
 
 
 for _name in ("can_manage_plan", "can_use_workspace", "can_approve_milestone", "can_plan_milestones",
-              "can_work_on_milestones", "can_post_update"):
+              "can_work_on_milestones", "can_post_update", "can_fund"):
     bp.add_app_template_global(getattr(permissions, _name), "startup_" + _name)
 
 

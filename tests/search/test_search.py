@@ -167,11 +167,38 @@ def test_content_hidden_behind_the_index_back_is_checked_before_showing(client, 
     assert results(client, q="panchine")[1] == []
 
 
-def test_drafts_merged_and_hidden_origins(client, people, anna, torino, new_call, new_idea):
-    draft = new_call(publish=False, title="Avviso bozza sulle biciclette")
+def test_draft_calls_never_appear(client, people, new_call):
+    new_call(publish=False, title="Avviso bozza sulle biciclette")
     published = new_call(title="Avviso pubblico sulle biciclette")
     assert results(client, q="biciclette")[1] == [published.title]
-    assert draft.id != published.id
+
+
+def test_merged_ideas_and_what_grew_from_a_hidden_idea(client, people, anna, torino, new_idea):
+    from civic.codesign import services as codesign
+    from civic.posts import merging
+    from civic.projects import services as projects
+
+    mod = moderator()
+    kept = new_idea(anna, torino, title="Orti condivisi nel cortile della scuola", body="Un orto per tutti.")
+    copy = new_idea(anna, torino, title="Orti condivisi accanto alla scuola", body="Lo stesso orto.")
+    merging.merge_idea(mod, copy, kept.id, "È la stessa proposta: votate quella.")
+    db.session.commit()
+    assert results(client, q="orti condivisi")[1] == [kept.title]
+
+    hidden = new_idea(anna, torino, title="Biblioteca diffusa nei portoni", body="Libri nei portoni.")
+    process = codesign.open_for_idea(mod, hidden)
+    project = projects.create_for_idea(mod, hidden)
+    db.session.commit()
+    titles = results(client, q="biblioteca portoni")[1]
+    assert hidden.title in titles and process.title in titles
+    moderation.hide(mod, hidden, "Contenuto copiato da un altro sito")
+    db.session.commit()
+    _status, titles, html = results(client, q="biblioteca portoni")
+    assert titles == [] and "Biblioteca" not in html  # neither the idea, its process, nor its project's title
+    # The project stays public, under its neutral title, which search does not offer for those words.
+    db.session.refresh(project)
+    assert "Biblioteca" not in str(project.display_title)
+    assert client.get(f"/projects/{project.id}").status_code in (200, 301)
 
 
 def test_similar_items_while_writing(client, housing, palermo):
