@@ -15,7 +15,8 @@ from flask import current_app
 from civic.search.documents import Document
 
 FACETS = ("kind", "city", "neighbourhood", "theme", "status")
-RERANK_DEPTH = 100  # the best hits by relevance that the recency boost may reorder
+# The matches ranked by relevance: the newest ones, when the words are so common that more match.
+RANK_CANDIDATES = 2000
 RECENCY_HALF_LIFE_DAYS = 180
 
 
@@ -51,12 +52,15 @@ class SearchResult:
     total: int = 0
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    estimated: bool = False  # total and facet counts estimated from a sample, not counted one by one
 
 
 class Engine(Protocol):
     name: str
 
     def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def finds(self, words: list[str]) -> bool: ...
 
     def known_words(self, words: list[str]) -> set[str]: ...
 

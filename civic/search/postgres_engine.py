@@ -1,7 +1,8 @@
 """Search with PostgreSQL full-text search: the `civic_it` and `civic_en` configurations (the italian
 and english stemmers with `unaccent` before them), a GIN index on search_document.tsv, ts_rank_cd with a
-recency boost, ts_headline snippets, facets counted in one query, and "did you mean" from search_word
-with pg_trgm. Writes happen in the transaction that changed the content (civic/search/tracking.py).
+recency boost, ts_headline snippets, facets counted in one query (estimated from a sample of the table
+when the planner expects very many matches), and "did you mean" from search_word with pg_trgm. Writes
+happen in the transaction that changed the content (civic/search/tracking.py).
 """
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from sqlalchemy import text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.search.documents import Document
-from civic.search.engine import RECENCY_HALF_LIFE_DAYS, Hit, SearchRequest, SearchResult
+from civic.search.engine import RANK_CANDIDATES, RECENCY_HALF_LIFE_DAYS, Hit, SearchRequest, SearchResult
 from civic.search.text import START, STOP, WORD, fold
 
 CONFIG = {"it": "civic_it", "en": "civic_en"}
 BATCH = 500
-# Matches ranked by relevance: the newest ones, when the words are so common that more match.
-RANK_CANDIDATES = 2000
 WORD_MIN, WORD_MAX = 4, 40
+# Above this many expected matches, facets and the total are estimated from a sample of the table with
+# about SAMPLE_MATCHES of them: counting tens of thousands of rows one by one takes longer than a search
+# should.
+EXACT_COUNT_MAX = 10_000
+SAMPLE_MATCHES = 2_000
 
 PREPARE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -82,6 +86,29 @@ def _write(execute, docs: list[Document], now: datetime) -> None:
             execute(_WORDS, {"words": words})
 
 
+# `rolled` of a facet group (see PostgresEngine._grouped): the one column it is grouped by.
+_BY_KIND, _BY_CITY, _BY_STATUS, _BY_THEME, _BY_NEIGHBOURHOOD = 0b01111, 0b10111, 0b11011, 0b11101, 0b11110
+
+
+def _facets(groups, scale: float) -> dict[str, dict[str, int]]:
+    """Facet counts from the groups of PostgresEngine._grouped (rows, or lists from JSON); a document
+    with several themes or neighbourhoods counts for each of them."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in ("kind", "city", "status", "theme", "neighbourhood")}
+    for rolled, kind, city_id, status, theme_ids, neighbourhood_ids, n in groups:
+        n = round(n * scale)
+        if rolled == _BY_KIND:
+            facets["kind"][kind] = n
+        elif rolled == _BY_CITY:
+            facets["city"][str(city_id)] = n
+        elif rolled == _BY_STATUS:
+            facets["status"][status] = n
+        else:
+            name, values = ("theme", theme_ids) if rolled == _BY_THEME else ("neighbourhood", neighbourhood_ids)
+            for value in set(values or ()):
+                facets[name][str(value)] = facets[name].get(str(value), 0) + n
+    return facets
+
+
 class PostgresEngine:
     name = "postgresql"
 
@@ -121,18 +148,25 @@ class PostgresEngine:
     # --- searching ------------------------------------------------------------------------------
 
     @staticmethod
-    def _query(words: list[str], match_any: bool = False) -> tuple[str, dict]:
-        parts, params = [], {}
-        for i, word in enumerate(words):
-            params[f"w{i}"] = word
-            parts.append(f"(plainto_tsquery('civic_it', :w{i}) || plainto_tsquery('civic_en', :w{i}))")
-        return (" || " if match_any else " && ").join(parts), params
+    def _query(words: list[str], match_any: bool = False) -> str | None:
+        """The words as one tsquery: each word as its Italian or its English lexemes (once, when the two
+        stemmers agree, so that the planner's estimate of the matches is right), all of the words or,
+        with match_any, any. None when no word has a lexeme (stop words, punctuation)."""
+        rows = db.session.execute(text(
+            "SELECT plainto_tsquery('civic_it', w)::text, plainto_tsquery('civic_en', w)::text "
+            "FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"), {"words": words}).all()
+        parts = []
+        for lexemes in rows:
+            found = list(dict.fromkeys(q for q in lexemes if q))
+            if found:
+                parts.append("(" + " | ".join(f"({q})" for q in found) + ")")
+        return (" | " if match_any else " & ").join(parts) or None
 
     @staticmethod
-    def _filters(request: SearchRequest, tsquery: str, params: dict) -> str:
+    def _filters(request: SearchRequest, params: dict) -> str:
         # The query is written out (not in a CTE) so that the planner estimates how many rows match:
         # few, through the GIN index; very many, by walking the newest first.
-        where = [f"d.tsv @@ ({tsquery})"]
+        where = ["d.tsv @@ CAST(:tsquery AS tsquery)"]
         if request.kind:
             where.append("d.kind = :kind")
             params["kind"] = request.kind
@@ -151,55 +185,109 @@ class PostgresEngine:
         return " AND ".join(where)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        if not request.words:
+        tsquery = self._query(request.words, request.match_any) if request.words else None
+        if tsquery is None:
             return SearchResult()
-        tsquery, params = self._query(request.words, request.match_any)
-        where = self._filters(request, tsquery, params)
+        # Planned for these words each time: a plan cached for another query (psycopg prepares a statement
+        # run a few times) would not know whether few or very many documents match.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        params = {"tsquery": tsquery}
+        where = self._filters(request, params)
         params.update(limit=request.per_page, offset=request.offset, half_life=RECENCY_HALF_LIFE_DAYS,
                       candidates=max(RANK_CANDIDATES, request.offset + request.per_page),
                       marks=f'StartSel="{START}", StopSel="{STOP}", MaxFragments=2, MaxWords=22, MinWords=8, '
                             f'FragmentDelimiter=" … "',
                       title_marks=f'StartSel="{START}", StopSel="{STOP}", HighlightAll=true')
-        # Ranked: the newest RANK_CANDIDATES matches (all of them, unless the words are very common) by
-        # relevance times the recency boost; snippets for the page's rows only.
-        page = db.session.execute(text(f"""
-            WITH candidates AS (
-                SELECT d.key, d.kind, d.obj_id, d.language, d.title, d.body, d.tsv, d.created_at
+        expected = self._estimate(where, params)
+        if expected <= EXACT_COUNT_MAX:
+            # One pass over the matches, kept aside for both the facets and the ranking.
+            matches = f"""matches AS MATERIALIZED (
+                SELECT d.key, d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids, d.created_at
+                FROM search_document d WHERE {where}),
+            candidates AS (
+                SELECT d.key, d.tsv, d.created_at FROM (
+                    SELECT m.key FROM matches m ORDER BY m.created_at DESC LIMIT :candidates) newest
+                JOIN search_document d ON d.key = newest.key),
+            facets AS ({self._grouped("matches")}),"""
+            rows = db.session.execute(text(self._page(matches)), params).all()
+            groups, scale = [row[:7] for row in rows if row.rolled is not None], 1.0
+        else:
+            # Very common words: the newest matches straight from the table (the planner walks the
+            # documents newest first), the facets from a sample of it.
+            matches = f"""candidates AS (
+                SELECT d.key, d.tsv, d.created_at
                 FROM search_document d WHERE {where}
                 ORDER BY d.created_at DESC LIMIT :candidates),
-            page AS (
-                SELECT c.key, c.kind, c.obj_id, c.language, c.title, c.body,
-                       ts_rank_cd(c.tsv, {tsquery}) * (1 + 0.5 * power(0.5,
-                           EXTRACT(EPOCH FROM (now() - c.created_at)) / 86400 / :half_life)) AS score
-                FROM candidates c ORDER BY score DESC, c.key LIMIT :limit OFFSET :offset)
-            SELECT page.kind, page.obj_id, page.score,
-                   ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
-                               page.title, {tsquery}, :title_marks) AS title,
-                   ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
-                               page.body, {tsquery}, :marks) AS snippet
-            FROM page ORDER BY page.score DESC, page.key"""), params).all()
-        # Facets: one pass grouping the matches by all their facet values at once, counted here.
-        facets: dict[str, dict[str, int]] = {name: {} for name in ("kind", "city", "status", "theme", "neighbourhood")}
-        groups = db.session.execute(text(f"""
-            SELECT d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids, count(*) AS n
-            FROM search_document d WHERE {where}
-            GROUP BY d.kind, d.city_id, d.status, d.theme_ids, d.neighbourhood_ids"""), params).all()
-        for kind, city_id, status, theme_ids, neighbourhood_ids, n in groups:
-            for name, value in (("kind", kind), ("city", str(city_id)), ("status", status)):
-                facets[name][value] = facets[name].get(value, 0) + n
-            for name, values in (("theme", theme_ids), ("neighbourhood", neighbourhood_ids)):
-                for value in set(values or ()):
-                    facets[name][str(value)] = facets[name].get(str(value), 0) + n
+            facets AS (SELECT * FROM ({self._grouped("search_document")}) nothing WHERE false),"""
+            rows = db.session.execute(text(self._page(matches)), params).all()
+            groups, scale = self._sampled(where, params, expected)
         hits = [Hit(kind=row.kind, id=row.obj_id, score=float(row.score), title=row.title,
-                    snippet=row.snippet if START in (row.snippet or "") else "") for row in page]
-        return SearchResult(total=sum(facets["kind"].values()), hits=hits, facets=facets)
+                    snippet=row.snippet if START in (row.snippet or "") else "")
+                for row in rows if row.obj_id is not None]
+        facets = _facets(groups, scale)
+        return SearchResult(total=sum(facets["kind"].values()), hits=hits, facets=facets, estimated=scale != 1.0)
 
-    def count(self, words: list[str]) -> int:
-        if not words:
-            return 0
-        tsquery, params = self._query(words)
-        return db.session.scalar(text(f"SELECT count(*) FROM search_document d WHERE d.tsv @@ ({tsquery})"),
-                                 params) or 0
+    @staticmethod
+    def _page(matches: str) -> str:
+        """The page of results: the candidates (the newest RANK_CANDIDATES matches: all of them, unless
+        the words are very common) ranked by relevance times the recency boost, snippets for the page's
+        rows only; and the facets' groups (the rows without obj_id), counted in the same pass when the
+        `matches` part gives them."""
+        return f"""
+            WITH {matches}
+            ranked AS (
+                SELECT c.key, ts_rank_cd(c.tsv, CAST(:tsquery AS tsquery)) * (1 + 0.5 * power(0.5::float8,
+                           EXTRACT(EPOCH FROM (now() - c.created_at))::float8 / 86400 / :half_life)) AS score
+                FROM candidates c ORDER BY score DESC, c.key LIMIT :limit OFFSET :offset),
+            page AS (
+                SELECT d.key, d.kind, d.obj_id, d.language, d.title, d.body, ranked.score
+                FROM ranked JOIN search_document d ON d.key = ranked.key)
+            SELECT rolled, kind, city_id, status, theme_ids, neighbourhood_ids, n,
+                   NULL AS obj_id, NULL AS score, NULL AS key, NULL AS title, NULL AS snippet
+            FROM facets
+            UNION ALL
+            SELECT NULL, page.kind, NULL, NULL, NULL, NULL, NULL, page.obj_id, page.score, page.key,
+                   ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
+                               page.title, CAST(:tsquery AS tsquery), :title_marks),
+                   ts_headline(CAST(CASE page.language WHEN 'en' THEN 'civic_en' ELSE 'civic_it' END AS regconfig),
+                               page.body, CAST(:tsquery AS tsquery), :marks)
+            FROM page ORDER BY score DESC NULLS LAST, key"""
+
+    @staticmethod
+    def _grouped(source: str) -> str:
+        """The matches counted by each facet at once (grouping sets); `rolled` has a bit set for each
+        column a row is not grouped by (0b01111: grouped by kind)."""
+        return f"""
+            SELECT grouping(kind, city_id, status, theme_ids, neighbourhood_ids) AS rolled,
+                   kind, city_id, status, theme_ids, neighbourhood_ids, count(*) AS n
+            FROM {source}
+            GROUP BY GROUPING SETS ((kind), (city_id), (status), (theme_ids), (neighbourhood_ids))"""
+
+    def _sampled(self, where: str, params: dict, expected: float) -> tuple[list, float]:
+        """The facets' groups over a share of the table's pages (the same pages every time) expected to
+        hold about SAMPLE_MATCHES matches, and the scale to the whole table; all of them, counted, when
+        far fewer match than the planner expected."""
+        percent = min(100.0, 100.0 * SAMPLE_MATCHES / expected)
+        groups = db.session.execute(text(self._grouped(
+            f"search_document d TABLESAMPLE SYSTEM (:percent) REPEATABLE (0) WHERE {where}")),
+            {**params, "percent": percent}).all()
+        if percent < 100.0 and sum(row.n for row in groups if row.rolled == _BY_KIND) * 100.0 / percent \
+                >= EXACT_COUNT_MAX / 2:
+            return groups, 100.0 / percent
+        return db.session.execute(text(self._grouped(f"search_document d WHERE {where}")), params).all(), 1.0
+
+    @staticmethod
+    def _estimate(where: str, params: dict) -> float:
+        """How many documents the planner expects to match (from its statistics of the lexemes)."""
+        plan = db.session.scalar(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document d WHERE {where}"),
+                                 params)
+        return float(plan[0]["Plan"]["Plan Rows"])
+
+    def finds(self, words: list[str]) -> bool:
+        tsquery = self._query(words) if words else None
+        return tsquery is not None and bool(db.session.scalar(text(
+            "SELECT EXISTS (SELECT 1 FROM search_document d WHERE d.tsv @@ CAST(:tsquery AS tsquery))"),
+            {"tsquery": tsquery}))
 
     def known_words(self, words: list[str]) -> set[str]:
         folded = {fold(w): w for w in words}

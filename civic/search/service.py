@@ -55,6 +55,7 @@ class Page:
     results: list[Result] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
+    estimated: bool = False  # total and facet counts estimated (very common words, PostgreSQL engine)
     page: int = 1
     per_page: int = PER_PAGE
     filters: dict[str, str] = field(default_factory=dict)
@@ -165,12 +166,25 @@ def search(args) -> Page:
         return page
     search_engine = engine()
     found = search_engine.search(request)
-    page.total = found.total
+    page.estimated = found.estimated
+    page.total = _about(found.total) if found.estimated else found.total
     page.results = results_for(found.hits, search_engine)
     page.facets = _facets(found.facets, filters, request)
+    if found.estimated:
+        for values in page.facets.values():
+            for value in values:
+                value.count = _about(value.count)
     if found.total == 0:
         page.suggestion = suggestion(request.words, search_engine)
     return page
+
+
+def _about(count: int) -> int:
+    """An estimated count as it is worth showing: two significant digits (41,774 -> 42,000)."""
+    if count < 100:
+        return count
+    step = 10 ** (len(str(count)) - 2)
+    return round(count / step) * step
 
 
 def suggestion(words: list[str], search_engine=None) -> str | None:
@@ -178,7 +192,7 @@ def suggestion(words: list[str], search_engine=None) -> str | None:
     search_engine = search_engine or engine()
     known = search_engine.known_words(words)
     corrected = [w if w in known else (search_engine.correction(w) or w) for w in words]
-    if corrected == words or search_engine.count(corrected) == 0:
+    if corrected == words or not search_engine.finds(corrected):
         return None
     return " ".join(corrected)
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from markupsafe import Markup, escape
+from whoosh.lang import stopwords_for_language
 
 QUERY_MAX = 200       # characters of a query that are read; the rest is ignored, never an error
 QUERY_WORDS_MAX = 12  # words of a query that are searched
@@ -29,7 +30,9 @@ def fold(text: str) -> str:
 
 def query_words(raw: str | None) -> list[str]:
     """The words of what a user typed, as plain words: operators, quotes, field names, emoji and
-    punctuation are not syntax here, so nothing a user types can make a query fail."""
+    punctuation are not syntax here, so nothing a user types can make a query fail. Words that carry
+    no meaning in Italian or English ("con", "the") are left out, unless nothing else was typed: every
+    word searched must match, and a text never holds its language's stop words."""
     text = (raw or "")[:QUERY_MAX]
     if len(raw or "") > QUERY_MAX and " " in text:
         text = text.rsplit(" ", 1)[0]  # not half a word
@@ -38,7 +41,8 @@ def query_words(raw: str | None) -> list[str]:
         word = word.strip("_")
         if word and word.lower() not in {w.lower() for w in words}:
             words.append(word)
-    return words[:QUERY_WORDS_MAX]
+    meaningful = [w for w in words if fold(w) not in STOP_WORDS]
+    return (meaningful or words)[:QUERY_WORDS_MAX]
 
 
 def language_of(text: str) -> str:
@@ -109,3 +113,7 @@ def mark_stems(text: str, stems: list[str], length: int | None = None) -> str:
     parts.append(text[at:end])
     marked = "".join(parts)
     return ("… " if begin else "") + marked + (" …" if end < len(text) else "")
+
+
+# The stop words of both languages (the same lists as PostgreSQL's italian and english configurations).
+STOP_WORDS = frozenset(fold(w) for lang in ("it", "en") for w in stopwords_for_language(lang))

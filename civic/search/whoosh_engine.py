@@ -5,10 +5,15 @@ Italian and English texts go to their own fields, each with its language's stemm
 worker process holds the index lock, the change is replayed as soon as the lock is free, never lost
 and never an error. A missing index is built from the database at the first search; a corrupt one is
 rebuilt the same way.
+
+Whoosh stores and analyses; searching is done here on bitsets of each segment (whoosh_segments.py):
+matching, filters and facet counts are integer operations, and only the newest RANK_CANDIDATES matches
+are scored, as the PostgreSQL engine does. Each thread keeps its searcher open between requests.
 """
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import threading
 import time
@@ -18,13 +23,13 @@ from pathlib import Path
 from whoosh import index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, Or, Term
 from whoosh.support.charset import accent_map
 from whoosh.writing import AsyncWriter
 
 from civic.search.documents import Document, split_key
-from civic.search.engine import RERANK_DEPTH, Hit, SearchRequest, SearchResult, recency
+from civic.search.engine import RANK_CANDIDATES, Hit, SearchRequest, SearchResult, recency
 from civic.search.text import fold, mark_stems
+from civic.search.whoosh_segments import FACET_FIELDS, segment
 
 log = logging.getLogger("civic.search")
 
@@ -34,6 +39,9 @@ SNIPPET_LENGTH = 220
 # simply not found and gets built again.
 INDEX_NAME = "civic_v2"
 _build_lock = threading.Lock()
+_local = threading.local()  # each thread's open searchers, by index folder
+TITLE_WEIGHT = 2.0
+SATURATION = 1.2  # a word's weight in a document: w / (w + SATURATION), so repeating it helps less and less
 
 
 def _analyzer(lang: str):
@@ -60,26 +68,6 @@ SCHEMA = Schema(
     # Unstemmed words, for "did you mean".
     words=TEXT(analyzer=PLAIN, phrase=False),
 )
-FACET_FIELDS = ("kind", "city", "status", "theme", "neighbourhood")
-# Segments never change once written: the documents of each facet value are read once per segment.
-_SEGMENT_FACETS: dict[str, dict[str, dict[str, frozenset[int]]]] = {}
-_SEGMENT_FACETS_MAX = 64
-
-
-def _segment_facets(searcher) -> dict[str, dict[str, frozenset[int]]]:
-    reader = searcher.reader()
-    key = f"{reader.segment().segment_id()}:{reader.segment().doc_count_all()}"
-    cached = _SEGMENT_FACETS.get(key)
-    if cached is None:
-        cached = {name: {term: frozenset(reader.postings(name, term).all_ids())
-                         for term in (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(name))}
-                  for name in FACET_FIELDS}
-        if len(_SEGMENT_FACETS) >= _SEGMENT_FACETS_MAX:
-            _SEGMENT_FACETS.pop(next(iter(_SEGMENT_FACETS)))
-        _SEGMENT_FACETS[key] = cached
-    return cached
-
-
 def _fields(doc: Document) -> dict:
     lang = doc.language if doc.language in ("it", "en") else "it"
     return {
@@ -109,7 +97,12 @@ class WhooshEngine:
     # --- the index ------------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return self.path.is_dir() and index.exists_in(str(self.path), indexname=INDEX_NAME)
+        """Whether a readable index is there: a damaged one is not."""
+        try:
+            return self.path.is_dir() and index.exists_in(str(self.path), indexname=INDEX_NAME)
+        except Exception:
+            log.warning("the search index in %s cannot be read", self.path)
+            return False
 
     def _open(self):
         """The index, built from the database when it is missing or cannot be read."""
@@ -123,7 +116,7 @@ class WhooshEngine:
                 if self.exists():
                     return index.open_dir(str(self.path), indexname=INDEX_NAME)
             except Exception:
-                shutil.rmtree(self.path, ignore_errors=True)
+                log.exception("the search index cannot be opened")
             from civic.search.documents import all_documents
 
             self.rebuild(all_documents())
@@ -132,10 +125,14 @@ class WhooshEngine:
     def rebuild(self, documents: Iterable[Document], progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with these documents, in one commit: searches go on reading the old
         index until then, and changes made meanwhile by other processes wait for the lock and follow."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        if not index.exists_in(str(self.path), indexname=INDEX_NAME):
-            index.create_in(str(self.path), SCHEMA, indexname=INDEX_NAME)
-        ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
+        try:
+            ix = index.open_dir(str(self.path), indexname=INDEX_NAME) if self.exists() else None
+        except Exception:
+            ix = None
+        if ix is None:  # missing or damaged: start afresh
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path.mkdir(parents=True, exist_ok=True)
+            ix = index.create_in(str(self.path), SCHEMA, indexname=INDEX_NAME)
         writer = ix.writer(timeout=120, limitmb=128)
         count = 0
         try:
@@ -169,102 +166,127 @@ class WhooshEngine:
 
     # --- searching ------------------------------------------------------------------------------
 
-    def _query(self, words: list[str], match_any: bool = False, reader=None):
-        """Each word in any of its fields; with a reader, only the fields where its term exists (a
-        narrower query is faster), and no query at all when a word that must match is nowhere."""
-        clauses = []
+    def _searcher(self):
+        """This thread's searcher of the index, kept between requests: opening one reads every file of
+        the index, while refreshing it only checks whether another process has written since."""
+        cached = getattr(_local, "searchers", {}).get(self.path)
+        searcher = None
+        if cached is not None and self.exists():
+            try:
+                searcher = cached.refresh()
+            except Exception:
+                log.exception("the search index cannot be refreshed: opening it again")
+        if searcher is None:
+            searcher = self._open().searcher()
+        if not hasattr(_local, "searchers"):
+            _local.searchers = {}
+        _local.searchers[self.path] = searcher
+        return searcher
+
+    @staticmethod
+    def _options(words: list[str]) -> list[list[tuple[str, str, float]]]:
+        """Per word, the (field, term, weight) it is looked for in: its Italian and English stems, in
+        titles (which count double) and bodies. Words that are nothing in either language are left out."""
+        searched = []
         for word in words:
             options = []
             if (it := _term(IT, word)) is not None:
-                options += [Term("title_it", it), Term("body_it", it)]
+                options += [("title_it", it, TITLE_WEIGHT), ("body_it", it, 1.0)]
             if (en := _term(EN, word)) is not None:
-                options += [Term("title_en", en), Term("body_en", en)]
-            if reader is not None:
-                options = [t for t in options if reader.doc_frequency(t.fieldname, t.text) > 0]
-                if not options and not match_any and (it is not None or en is not None):
-                    return None
+                options += [("title_en", en, TITLE_WEIGHT), ("body_en", en, 1.0)]
             if options:
-                clauses.append(Or(options) if len(options) > 1 else options[0])
-        if not clauses:
-            return None
-        return Or(clauses) if match_any else And(clauses)
+                searched.append(options)
+        return searched
 
     @staticmethod
     def _stems(words: list[str]) -> list[str]:
         """What the words become in the index, in either language: the beginnings to mark in snippets."""
         return [t for word in words for t in (_term(IT, word), _term(EN, word)) if t]
 
-    def _filter(self, request: SearchRequest):
-        terms = []
-        if request.kind:
-            terms.append(Term("kind", request.kind))
-        if request.city_id:
-            terms.append(Term("city", str(request.city_id)))
-        if request.neighbourhood_id:
-            terms.append(Term("neighbourhood", str(request.neighbourhood_id)))
-        if request.theme_id:
-            terms.append(Term("theme", str(request.theme_id)))
-        if request.status:
-            terms.append(Term("status", request.status))
-        return And(terms) if terms else None
+    @staticmethod
+    def _filters(request: SearchRequest) -> list[tuple[str, str]]:
+        chosen = [("kind", request.kind), ("city", request.city_id), ("neighbourhood", request.neighbourhood_id),
+                  ("theme", request.theme_id), ("status", request.status)]
+        return [(name, str(value)) for name, value in chosen if value]
 
     def search(self, request: SearchRequest) -> SearchResult:
-        if self._query(request.words, request.match_any) is None:
+        searched = self._options(request.words)
+        if not searched:
             return SearchResult()
-        ix = self._open()
-        filters = self._filter(request)
-        depth = max(RERANK_DEPTH, request.offset + request.per_page)
+        searcher = self._searcher()
+        filters = self._filters(request)
         now = time.time()
-        with ix.searcher() as searcher:
-            query = self._query(request.words, request.match_any, searcher.reader())
-            if query is None:
-                return SearchResult(facets={name: {} for name in FACET_FIELDS})
-            everything = And([query, filters]) if filters is not None else query
-            # Facets: the matching documents of each segment against each value's documents.
-            counts: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-            total = 0
-            for leaf, _offset in searcher.leaf_searchers():
-                matched = set(everything.docs(leaf))
-                if not matched:
-                    continue
-                total += len(matched)
-                for name, values in _segment_facets(leaf).items():
-                    for value, docs in values.items():
-                        if n := len(docs & matched) if len(docs) > len(matched) else len(matched & docs):
-                            counts[name][value] = counts[name].get(value, 0) + n
-            if not total:
-                return SearchResult(facets=counts)
-            # Ranking: the best by relevance, the most recent of them moved up.
-            results = searcher.search(query, limit=depth, filter=filters)
-            created = searcher.reader().column_reader("created")
-            ranked = sorted(results.top_n, key=lambda pair: -pair[0] * recency((now - created[pair[1]]) / 86400))
-            page = ranked[request.offset:request.offset + request.per_page]
-            stems = self._stems(request.words)
-            hits = []
-            for _score, docnum in page:
-                stored = searcher.stored_fields(docnum)
-                kind, ident = split_key(stored["key"])
-                lang = stored.get("language", "it")
-                hits.append(Hit(kind=kind, id=ident, score=_score,
-                                title=mark_stems(stored.get(f"title_{lang}", ""), stems),
-                                snippet=mark_stems(stored.get(f"body_{lang}", ""), stems, SNIPPET_LENGTH)))
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
+        total, scored = 0, []
+        for leaf, _offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if not reader.doc_count_all():  # an empty index has no segment
+                continue
+            seg = segment(reader)
+            live = seg.live(reader)
+            # Matching: each word is the union of its terms' documents; the words are intersected
+            # (or united, for match_any), then the filters and the deletions applied.
+            word_postings, matched = [], None
+            for options in searched:
+                postings = [(seg.term(reader, f, t), weight) for f, t, weight in options]
+                word_bits = 0
+                for found, _weight in postings:
+                    word_bits |= found.bits
+                word_postings.append((postings, word_bits))
+                if matched is None:
+                    matched = word_bits
+                else:
+                    matched = matched | word_bits if request.match_any else matched & word_bits
+            matched &= live
+            for name, value in filters:
+                matched &= seg.facets[name].get(value, 0)
+            count = matched.bit_count()
+            if not count:
+                continue
+            total += count
+            for name, values in seg.facets.items():
+                for value, bits in values.items():
+                    if n := (bits & matched).bit_count():
+                        counts[name][value] = counts[name].get(value, 0) + n
+            # Ranking: the newest RANK_CANDIDATES matches (all of them unless the words are very
+            # common), by the weight of each word (saturating, titles counting double, rarer words
+            # weighing more) times the recency boost, as the PostgreSQL engine does.
+            documents = (live.bit_count() or 1)
+            words = [(postings, math.log(1 + documents / max((bits & live).bit_count(), 1)))
+                     for postings, bits in word_postings]
+            depth = max(RANK_CANDIDATES, request.offset + request.per_page)
+            for docnum in seg.newest(matched, count, depth):
+                score = 0.0
+                for postings, rarity in words:
+                    weight = sum(found.weight(docnum) * field_weight for found, field_weight in postings
+                                 if found.bits >> docnum & 1)
+                    score += rarity * weight / (weight + SATURATION)
+                age_days = (now - seg.created[docnum]) / 86400
+                scored.append((score * recency(age_days), -seg.created[docnum], id(leaf), docnum, leaf))
+        if not total:
+            return SearchResult(facets=counts)
+        scored.sort(key=lambda row: (-row[0], row[1], row[2], row[3]))
+        stems = self._stems(request.words)
+        hits = []
+        for score, _created, _leaf_id, docnum, leaf in scored[request.offset:request.offset + request.per_page]:
+            stored = leaf.stored_fields(docnum)
+            kind, ident = split_key(stored["key"])
+            lang = stored.get("language", "it")
+            hits.append(Hit(kind=kind, id=ident, score=score,
+                            title=mark_stems(stored.get(f"title_{lang}", ""), stems),
+                            snippet=mark_stems(stored.get(f"body_{lang}", ""), stems, SNIPPET_LENGTH)))
         return SearchResult(total=total, hits=hits, facets=counts)
 
-    def count(self, words: list[str]) -> int:
-        with self._open().searcher() as searcher:
-            query = self._query(words, reader=searcher.reader())
-            return len(searcher.search(query, limit=1)) if query is not None else 0
+    def finds(self, words: list[str]) -> bool:
+        return self.search(SearchRequest(words=words, per_page=1)).total > 0
 
     def known_words(self, words: list[str]) -> set[str]:
-        with self._open().searcher() as searcher:
-            reader = searcher.reader()
-            return {w for w in words if reader.doc_frequency("words", fold(w)) > 0}
+        reader = self._searcher().reader()
+        return {w for w in words if reader.doc_frequency("words", fold(w)) > 0}
 
     def correction(self, word: str) -> str | None:
-        with self._open().searcher() as searcher:
-            found = searcher.corrector("words").suggest(fold(word), limit=1, maxdist=2, prefix=1)
+        found = self._searcher().corrector("words").suggest(fold(word), limit=1, maxdist=2, prefix=1)
         return found[0] if found else None
 
     def document_count(self) -> int:
-        with self._open().searcher() as searcher:
-            return searcher.doc_count()
+        return self._searcher().doc_count()

@@ -6,15 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation import services as moderation
 from civic.posts.models import Post
+from civic.search.engine import SearchRequest
 from tests.conftest import table_counts
 from tests.search.conftest import MODERATOR
-from tests.search.helpers import results, total
+from tests.search.helpers import english, results, total
 
 
 def moderator():
@@ -65,6 +66,12 @@ def test_every_word_must_match_and_title_matches_rank_first(client, housing):
     assert set(titles[:2]) == {"Agenzia sociale per la casa", "Alloggio temporaneo per chi perde la casa"}
 
 
+def test_stop_words_typed_do_not_empty_the_results(client, housing):
+    # "per" and "la" are in no index (stop words); "the" neither: the other words are searched.
+    assert results(client, q="agenzia per la casa")[1] == ["Agenzia sociale per la casa"]
+    assert results(client, q="the shelters")[1] == ["Housing for homeless people in the city"]
+
+
 def test_recent_items_are_boosted(client, anna, torino, new_need, people):
     old = new_need(anna, torino, title="Fontanella rotta in piazza", body="La fontanella non funziona.")
     new = new_need(anna, torino, title="Fontanella rotta in piazza", body="La fontanella non funziona.")
@@ -102,6 +109,44 @@ def test_facets_filters_and_pagination(client, housing, torino):
     neighbourhood = torino.neighbourhoods[0]
     assert results(client, q="alloggi", neighbourhood=str(neighbourhood.id))[1] == ["Alloggi vuoti nel quartiere Aurora"]
     assert results(client, q="alloggi", theme="lavoro")[1] == []
+
+
+def test_very_common_words_get_estimated_counts_on_postgresql(app, client, people, engine_name, monkeypatch):
+    """Counting tens of thousands of matches one by one is too slow for a search: when the planner
+    expects more than EXACT_COUNT_MAX, PostgreSQL counts a sample of the table's pages and the page says
+    the numbers are estimates. (Whoosh counts its bitsets exactly, always.)"""
+    if engine_name != "postgresql":
+        pytest.skip("PostgreSQL only: Whoosh always counts exactly")
+    from civic.search import postgres_engine
+    from civic.search.documents import Document
+
+    # 3,000 documents straight into the index (about 400 pages of the table): 1,000 say "cortile".
+    created = utcnow()
+    postgres_engine.PostgresEngine().apply([
+        Document(kind="need", id=100_000 + n, city_id=1 + n % 2, title=f"Segnalazione numero {n}",
+                 body=("Il cortile è chiuso. " if n % 3 == 0 else "La strada è buia. ") + "parola " * 60,
+                 status="published", created_at=created, neighbourhood_ids=(), theme_ids=(), language="it")
+        for n in range(3000)], [])
+    db.session.execute(text("ANALYZE search_document"))  # the planner's statistics of the lexemes
+    monkeypatch.setattr(postgres_engine, "EXACT_COUNT_MAX", 200)
+    monkeypatch.setattr(postgres_engine, "SAMPLE_MATCHES", 300)
+    search = postgres_engine.PostgresEngine().search
+    found = search(SearchRequest(words=["cortile"]))
+    assert found.estimated and 600 <= found.total <= 1400  # a third of the pages: about 1,000
+    assert sum(found.facets["city"].values()) == found.total and len(found.hits) == 20
+    assert not search(SearchRequest(words=["cortile", "numero", "30"])).estimated  # one: counted
+    exact = search(SearchRequest(words=["cortile"], per_page=1))
+    monkeypatch.setattr(postgres_engine, "EXACT_COUNT_MAX", 10_000)
+    assert search(SearchRequest(words=["cortile"])).total == 1000 and exact.estimated
+    # The page says so (the hits themselves are not posts, so none is listed).
+    monkeypatch.setattr(postgres_engine, "EXACT_COUNT_MAX", 200)
+    _status, _titles, html = results(client, q="cortile")
+    assert re.search(r'id="results-heading"[^>]*>Circa [0-9.]+ risultati', html)
+    assert "i numeri sono stime" in html
+    english(client)
+    _status, _titles, html = results(client, q="cortile")
+    assert re.search(r'id="results-heading"[^>]*>About [0-9,]+ results', html)
+    assert "the numbers are estimates" in html
 
 
 def test_pagination(client, anna, torino, new_need, people, app):

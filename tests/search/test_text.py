@@ -5,10 +5,18 @@ from civic.search.text import START, STOP, language_of, mark_stems, query_words,
 
 
 def test_query_words_are_plain_words():
-    assert query_words('title:casa AND "alloggi" OR -sfitti*') == ["title", "casa", "AND", "alloggi", "OR", "sfitti"]
+    assert query_words('title:casa AND "alloggi" OR -sfitti*') == ["title", "casa", "alloggi", "sfitti"]
     assert query_words("🏠 ") == [] and query_words(None) == []
     assert len(query_words("parola " * 100)) == 1
     assert len(query_words(" ".join(f"p{n}" for n in range(50)))) == 12
+
+
+def test_stop_words_are_left_out_unless_nothing_else_was_typed():
+    # Every searched word must match: "con" would find nothing, as no Italian text keeps it.
+    assert query_words("persone con disabilità") == ["persone", "disabilità"]
+    assert query_words("The park") == ["park"]
+    assert query_words("Più case") == ["case"]
+    assert query_words("con") == ["con"]
 
 
 def test_language_of():
