@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, false
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
@@ -73,6 +73,9 @@ idea_need = Table(
 )
 
 
+_PUBLIC = text("hidden_at IS NULL")  # civic.moderation.visibility.visible_post, for partial indexes
+
+
 class Post(TimestampMixin, db.Model):
     __tablename__ = "post"
     __table_args__ = (
@@ -83,8 +86,14 @@ class Post(TimestampMixin, db.Model):
         Index("ix_post_kind_city_created", "kind", "city_id", "created_at"),
         # The API's cursors walk a city's posts by id.
         Index("ix_post_kind_city_id", "kind", "city_id", "id"),
-        Index("ix_post_kind_city_votes", "kind", "city_id", "vote_count"),
-        Index("ix_post_kind_city_comments", "kind", "city_id", "comment_count"),
+        # A city's public list in each order, with only what the page needs to choose its rows, so that
+        # counting them and skipping to a deep page read the index alone (civic/posts/listing.py).
+        Index("ix_post_public_newest", "kind", "city_id", "created_at", "id", postgresql_where=_PUBLIC,
+              sqlite_where=_PUBLIC),
+        Index("ix_post_public_votes", "kind", "city_id", "vote_count", "created_at", "id",
+              postgresql_where=_PUBLIC, sqlite_where=_PUBLIC),
+        Index("ix_post_public_comments", "kind", "city_id", "comment_count", "created_at", "id",
+              postgresql_where=_PUBLIC, sqlite_where=_PUBLIC),
         Index("ix_post_kind_neighbourhood_created", "kind", "neighbourhood_id", "created_at"),
         Index("ix_post_kind_theme_created", "kind", "theme_id", "created_at"),
         Index("ix_post_author_created", "author_id", "created_at"),
