@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
@@ -17,6 +17,14 @@ class Comment(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_comment_post_created", "post_id", "created_at"),
         Index("ix_comment_author_created", "author_id", "created_at"),
+        # A page of a conversation: its first comments in order, then their replies.
+        Index("ix_comment_post_roots", "post_id", "created_at", "id", postgresql_where=text("parent_id IS NULL"),
+              sqlite_where=text("parent_id IS NULL")),
+        Index("ix_comment_parent_created", "parent_id", "created_at", postgresql_where=text("parent_id IS NOT NULL"),
+              sqlite_where=text("parent_id IS NOT NULL")),
+        # The moderators' list of hidden comments, latest first.
+        Index("ix_comment_hidden", "hidden_at", postgresql_where=text("hidden_at IS NOT NULL"),
+              sqlite_where=text("hidden_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,9 +6,10 @@ same transaction as the comment.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.models import User
@@ -27,6 +28,7 @@ from civic.posts.services import PostForbidden
 log = logging.getLogger("civic.comments")
 
 COMMENT_MAX = 5_000
+THREADS_PER_PAGE = 50  # comments (each with its replies) on a page of a post
 
 
 class CommentError(RuleError):
@@ -126,11 +128,29 @@ def delete_comment(user: User, comment: Comment) -> None:
     db.session.flush()
 
 
-def thread(post: Post) -> list[tuple[Comment, list[Comment]]]:
-    """The post's comments in order, each with its replies and the organisation each is written on
-    behalf of (joined): two queries whatever the size."""
+@dataclass
+class ThreadPage:
+    """A page of a post's conversation: THREADS_PER_PAGE comments in order, each with all its replies."""
+    threads: list[tuple[Comment, list[Comment]]]
+    page: int
+    pages: int
+
+
+def thread(post: Post, page: int = 1) -> ThreadPage:
+    """A page of the post's comments in order (a page past the last gives the last), each with its
+    replies and the organisation each is written on behalf of: the same few queries whatever the size
+    of the conversation (an idea can gather thousands of comments)."""
+    roots_total = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.post_id == post.id, Comment.parent_id.is_(None))) or 0
+    pages = max(1, -(-roots_total // THREADS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    page_roots = (
+        select(Comment.id).where(Comment.post_id == post.id, Comment.parent_id.is_(None))
+        .order_by(Comment.created_at, Comment.id).limit(THREADS_PER_PAGE).offset((page - 1) * THREADS_PER_PAGE)
+    ).scalar_subquery()
     comments = db.session.scalars(
-        select(Comment).where(Comment.post_id == post.id)
+        select(Comment).where(Comment.post_id == post.id,
+                              or_(Comment.id.in_(page_roots), Comment.parent_id.in_(page_roots)))
         .options(selectinload(Comment.author), joinedload(Comment.organisation))
         .order_by(Comment.created_at, Comment.id)
     ).all()
@@ -141,7 +161,16 @@ def thread(post: Post) -> list[tuple[Comment, list[Comment]]]:
             roots.append(comment)
         else:
             replies.setdefault(comment.parent_id, []).append(comment)
-    return [(root, replies.get(root.id, [])) for root in roots]
+    return ThreadPage(threads=[(root, replies.get(root.id, [])) for root in roots], page=page, pages=pages)
+
+
+def page_of(comment: Comment) -> int:
+    """The page of its post's conversation that shows the comment (a reply is shown with its thread)."""
+    root = comment.parent if comment.parent_id is not None else comment
+    before = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.post_id == root.post_id, Comment.parent_id.is_(None),
+        or_(Comment.created_at < root.created_at, and_(Comment.created_at == root.created_at, Comment.id < root.id)))) or 0
+    return before // THREADS_PER_PAGE + 1
 
 
 def by_author(author_id: int, limit: int = 20) -> list[Comment]:

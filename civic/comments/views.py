@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civic.accounts.permissions import can_moderate_city
 from civic.comments import services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
@@ -21,6 +22,23 @@ bp = Blueprint("comments", __name__)
 
 def _comment(comment_id: int) -> Comment:
     return get_or_404(Comment, comment_id, _("This comment does not exist."))
+
+
+def comment_url(comment: Comment) -> str:
+    """The address of a comment on its post's page: the page of the conversation that shows it."""
+    page = services.page_of(comment)
+    return post_url(comment.post, **({"comments": page} if page > 1 else {}), _anchor=f"comment-{comment.id}")
+
+
+@bp.route("/comments/<int:comment_id>")
+def show(comment_id: int):
+    """A comment's permanent address (in notifications, emails, profiles): its post's page that shows it.
+    The post of a hidden post is not named, not even by its address, except to its moderators."""
+    comment = _comment(comment_id)
+    post = comment.post
+    if post.hidden_at is not None and not can_moderate_city(current_user, post.city):
+        abort_with(404, _("This comment does not exist."))
+    return redirect(comment_url(comment))
 
 
 @bp.route("/posts/<int:post_id>/comments", methods=["POST"])
@@ -43,7 +61,7 @@ def add(post_id: int):
         return render_template("comments/form.html", post=post, form=form), form_status(form)
     db.session.commit()
     flash(_("Your comment is published."), "success")
-    return redirect(post_url(post, _anchor=f"comment-{comment.id}"))
+    return redirect(comment_url(comment))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -65,7 +83,7 @@ def edit(comment_id: int):
         return render_template("comments/form.html", post=comment.post, form=form, comment=comment), form_status(form)
     db.session.commit()
     flash(_("Your comment has been changed."), "success")
-    return redirect(post_url(comment.post, _anchor=f"comment-{comment.id}"))
+    return redirect(comment_url(comment))
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
@@ -81,4 +99,4 @@ def delete(comment_id: int):
         abort_with(409, error.message)
     db.session.commit()
     flash(_("Your comment has been deleted."), "info")
-    return redirect(post_url(comment.post, _anchor=f"comment-{comment.id}"))
+    return redirect(comment_url(comment))

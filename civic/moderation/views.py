@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from civic.accounts.auth import safe_next
 from civic.accounts.models import Role, User
 from civic.comments.models import Comment
+from civic.comments.views import comment_url
 from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
@@ -41,7 +42,7 @@ def _back_to(target: Post | Comment | User) -> str:
         return url_for("accounts.profile", user_id=target.id)
     if isinstance(target, Post):
         return post_url(target)
-    return post_url(target.post, _anchor=f"comment-{target.id}")
+    return comment_url(target)
 
 
 def _refuse(error: RuleError) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
@@ -252,7 +253,7 @@ def describe_all(notifications: list[Notification], targets: dict | None = None)
         title = entry.title(shown_target) if (shown_target is not None and event.requires_visible) else ""
         url = entry.url(shown_target) if shown_target is not None else None
         if url and n.comment_id and event.anchor_comment:
-            url += f"#comment-{n.comment_id}"
+            url = url_for("comments.show", comment_id=n.comment_id)  # it finds the page that shows it
         shown.append(Shown(n, event.text(n, title), event.detail(n), url))
     return shown
 

@@ -94,9 +94,15 @@ class Post(TimestampMixin, db.Model):
               postgresql_where=_PUBLIC, sqlite_where=_PUBLIC),
         Index("ix_post_public_comments", "kind", "city_id", "comment_count", "created_at", "id",
               postgresql_where=_PUBLIC, sqlite_where=_PUBLIC),
+        # The programme dashboard counts the public posts by city and theme from the index alone.
+        Index("ix_post_public_theme", "kind", "city_id", "theme_id", "id", postgresql_where=_PUBLIC,
+              sqlite_where=_PUBLIC),
         Index("ix_post_kind_neighbourhood_created", "kind", "neighbourhood_id", "created_at"),
         Index("ix_post_kind_theme_created", "kind", "theme_id", "created_at"),
         Index("ix_post_author_created", "author_id", "created_at"),
+        # The moderators' list of hidden posts, latest first.
+        Index("ix_post_hidden", "hidden_at", postgresql_where=text("hidden_at IS NOT NULL"),
+              sqlite_where=text("hidden_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

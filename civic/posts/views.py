@@ -90,10 +90,13 @@ def _show(kind: str, post_id: int, slug: str | None):
             abort_with(404, _("This need does not exist.") if kind == "need" else _("This idea does not exist."))
     if slug != post.slug:
         return redirect(post_url(post), code=301)
+    raw = request.args.get("comments")
+    if raw is not None and not (raw.isdigit() and 0 < int(raw) <= 100_000):
+        abort_with(400, _("The page of comments must be a whole number from 1."))
     comment_form = CommentForm()
     comment_form.fill_organisations(current_user)  # one query for a signed-in person, none otherwise
     return render_template(
-        f"posts/{kind}.html", post=post, thread=thread(post), comment_form=comment_form,
+        f"posts/{kind}.html", post=post, conversation=thread(post, int(raw or 1)), comment_form=comment_form,
         action_form=ActionForm(), voted=post.id in voted_post_ids(current_user, [post]),
         **_lifecycle_context(post),
     )

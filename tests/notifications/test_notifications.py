@@ -107,7 +107,10 @@ def test_the_page_the_bell_and_read_marks(client, anna, bruno, carla, torino, ne
     assert _bell(page) == "2 unread notifications"
     assert page.count("notification-unread") == 2
     assert page.index("Carla Verdi commented") < page.index("Bruno Bianchi commented")  # newest first
-    assert f'href="/needs/{need.id}-{need.slug}#comment-{first.id}"' in page
+    # The comment's permanent address, which leads to the page of the conversation that shows it.
+    assert f'href="/comments/{first.id}"' in page
+    assert client.get(f"/comments/{first.id}").headers["Location"].endswith(
+        f"/needs/{need.id}-{need.slug}#comment-{first.id}")
 
     mine = _of(anna)
     assert client.submit(f"/notifications/{mine[0].id}/read").status_code == 302

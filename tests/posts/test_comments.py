@@ -192,3 +192,70 @@ def test_simultaneous_deletes_of_one_comment_count_once(app, client, anna, bruno
     results = post_all_at_once(app, clients, f"/comments/{target.id}/delete")
     assert _live_comments(need) == (2, 2), results
     assert sorted(results, key=str) == [302] + [409] * 9, results
+
+
+# --- long conversations: pages of comments ----------------------------------------------------------
+
+def test_a_long_conversation_comes_in_pages_with_each_thread_whole(client, anna, bruno, torino, new_idea,
+                                                                   add_comment, count_queries):
+    from civic.comments.services import THREADS_PER_PAGE
+
+    idea = new_idea(anna, torino)
+    roots = [add_comment(bruno, idea, f"Commento numero {n}.") for n in range(THREADS_PER_PAGE + 5)]
+    first_reply = add_comment(anna, idea, "Risposta al primo.", parent=roots[0])
+    late_reply = add_comment(anna, idea, "Risposta a uno della seconda pagina.", parent=roots[THREADS_PER_PAGE + 1])
+    english(client)
+    url = f"/ideas/{idea.id}-{idea.slug}"
+    with count_queries() as first_page:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count('class="comment ') == THREADS_PER_PAGE + 1  # the first 50 and the reply of the first
+    assert f'id="comment-{first_reply.id}"' in html and f'id="comment-{late_reply.id}"' not in html
+    assert "Page 1 of 2" in html and f'href="{url}?comments=2#comments">Later comments' in html
+    assert f"{len(roots) + 2} comments" in html  # the heading counts them all
+
+    with count_queries() as second_page:
+        html = client.get(f"{url}?comments=2").get_data(as_text=True)
+    assert html.count('class="comment ') == 5 + 1
+    assert html.index(f'id="comment-{roots[-5].id}"') < html.index(f'id="comment-{late_reply.id}"')
+    assert f'href="{url}#comments">Earlier comments' in html  # page 1 is the post's own address
+    assert "Later comments" not in html
+    assert first_page.count == second_page.count  # the same queries, whatever the page
+    assert client.get(f"{url}?comments=9").get_data(as_text=True).count('class="comment ') == 6  # the last
+    for bad in ("0", "abc", "-1", "2.5", "9999999"):
+        response = client.get(f"{url}?comments={bad}")
+        assert response.status_code == 400, bad
+        assert "The page of comments must be a whole number from 1." in response.get_data(as_text=True)
+
+
+def test_a_comment_is_reached_on_the_page_that_shows_it(client, anna, bruno, torino, new_idea, add_comment,
+                                                        make_user):
+    from civic.comments.services import THREADS_PER_PAGE
+
+    idea = new_idea(anna, torino)
+    roots = [add_comment(bruno, idea, f"Commento {n}.") for n in range(THREADS_PER_PAGE)]
+    reply = add_comment(anna, idea, "Risposta.", parent=roots[-1])
+    url = f"/ideas/{idea.id}-{idea.slug}"
+    # The permanent address of a comment (notifications, emails, profiles) finds its page.
+    assert client.get(f"/comments/{reply.id}").headers["Location"].endswith(f"{url}#comment-{reply.id}")
+    # A new comment opens a second page: publishing it leads there.
+    client.login("bruno@example.it")
+    response = client.submit(f"/posts/{idea.id}/comments", {"body": "Il cinquantunesimo."})
+    newest = db.session.scalar(select(Comment).order_by(Comment.id.desc()))
+    assert response.headers["Location"].endswith(f"{url}?comments=2#comment-{newest.id}")
+    assert client.get(f"/comments/{newest.id}").headers["Location"].endswith(f"{url}?comments=2#comment-{newest.id}")
+    assert client.get("/comments/999999").status_code == 404
+
+
+def test_the_address_of_a_comment_on_a_hidden_post_names_nothing(client, anna, bruno, torino, new_need, add_comment,
+                                                                   make_user):
+    from civic.moderation import services as moderation
+
+    need = new_need(anna, torino)
+    comment = add_comment(bruno, need, "Commento.")
+    moderator = make_user("moderator", email="moderatrice@example.it", cities=[torino])
+    moderation.hide(moderator, need, "Contenuto offensivo per il quartiere")
+    db.session.commit()
+    response = client.get(f"/comments/{comment.id}")
+    assert response.status_code == 404 and need.slug not in (response.headers.get("Location") or "")
+    client.login("moderatrice@example.it")
+    assert client.get(f"/comments/{comment.id}").headers["Location"].endswith(f"#comment-{comment.id}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from civic.comments.models import Comment
 from civic.comments.services import delete_comment
 from civic.extensions import db
 from tests.conftest import table_counts
@@ -221,7 +223,8 @@ def test_profile_lists_needs_ideas_and_comments(client, anna, bruno, torino, new
     assert "Anna Rossi" in html
     assert f'href="/needs/{need.id}-{need.slug}"' in html and f'href="/ideas/{idea.id}-{idea.slug}"' in html
     assert "Il commento di Anna su un bisogno di Bruno" in html and "Un commento poi eliminato" not in html
-    assert f'href="/needs/{others.id}-{others.slug}#comment-' in html
+    shown = db.session.scalar(select(Comment).where(Comment.post_id == others.id, Comment.deleted_at.is_(None)))
+    assert f'href="/comments/{shown.id}"' in html
     assert 'id="profile-needs"' in html and 'id="profile-ideas"' in html and 'id="profile-comments"' in html
     html = client.get(f"/users/{bruno.id}").get_data(as_text=True)
     assert "Il bisogno di Bruno" in html and "Fontanella rotta ad Aurora" not in html
