@@ -88,11 +88,11 @@ def _show(kind: str, post_id: int, slug: str | None):
             if current_user.is_authenticated and current_user.id == post.author_id:
                 return render_template("posts/hidden.html", post=post)
             abort_with(404, _("This need does not exist.") if kind == "need" else _("This idea does not exist."))
-    if slug != post.slug:
-        return redirect(post_url(post), code=301)
     raw = request.args.get("comments")
     if raw is not None and not (raw.isdigit() and 0 < int(raw) <= 100_000):
         abort_with(400, _("The page of comments must be a whole number from 1."))
+    if slug != post.slug:  # an old title's address: the same page of comments at the current one
+        return redirect(post_url(post, **({"comments": int(raw)} if raw else {})), code=301)
     comment_form = CommentForm()
     comment_form.fill_organisations(current_user)  # one query for a signed-in person, none otherwise
     return render_template(

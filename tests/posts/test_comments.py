@@ -221,6 +221,8 @@ def test_a_long_conversation_comes_in_pages_with_each_thread_whole(client, anna,
     assert "Later comments" not in html
     assert first_page.count == second_page.count  # the same queries, whatever the page
     assert client.get(f"{url}?comments=9").get_data(as_text=True).count('class="comment ') == 6  # the last
+    moved = client.get(f"/ideas/{idea.id}-an-old-title?comments=2")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"{url}?comments=2")
     for bad in ("0", "abc", "-1", "2.5", "9999999"):
         response = client.get(f"{url}?comments={bad}")
         assert response.status_code == 400, bad
