@@ -147,11 +147,13 @@ def drop_database(server_url: str, database: Database) -> None:
 
 
 def make_app(database_url: str, instance: Path):
-    """The same application as gunicorn's, in-process: for choosing targets and counting SQL statements."""
+    """The same application as gunicorn's, in-process: for choosing targets and counting SQL statements
+    (of building each page: no page is kept, where gunicorn's workers keep them for anonymous visitors)."""
     from civic import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance),
-                       "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False})
+                       "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False,
+                       "PAGE_CACHE_SECONDS": 0})
 
 
 # --- gunicorn ------------------------------------------------------------------------------------
@@ -165,13 +167,14 @@ def free_port() -> int:
 class Server:
     """gunicorn as `make serve` starts it (wsgi:app, --timeout 120, access log), on a free local port."""
 
-    def __init__(self, database_url: str, workers: int, instance: Path):
+    def __init__(self, database_url: str, workers: int, instance: Path, page_cache_seconds: int = 60):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         instance.mkdir(parents=True, exist_ok=True)
         self.log = instance / "gunicorn.log"
         env = dict(os.environ, CIVIC_DATABASE_URL=database_url, CIVIC_RATELIMIT_ENABLED="false",
-                   CIVIC_SECRET_KEY=SECRET_KEY, CIVIC_INSTANCE_PATH=str(instance))
+                   CIVIC_SECRET_KEY=SECRET_KEY, CIVIC_INSTANCE_PATH=str(instance),
+                   CIVIC_PAGE_CACHE_SECONDS=str(page_cache_seconds))
         env.pop("CIVIC_SEARCH_ENGINE", None)  # the default engine: PostgreSQL full-text search
         self.command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
                         "--timeout", "120", "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"]
@@ -243,8 +246,8 @@ class Server:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int, instance: Path):
-    server = Server(database_url, workers, instance)
+def running_server(database_url: str, workers: int, instance: Path, page_cache_seconds: int = 60):
+    server = Server(database_url, workers, instance, page_cache_seconds)
     try:
         server.wait_ready()
         yield server
@@ -576,7 +579,7 @@ def wrk_figures(raw: dict) -> dict:
             "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
             "p99_ms": round(raw["p99_us"] / 1000, 1), "errors_pct": round(100 * failed / max(requests, 1), 2),
             "status_errors": raw["status_errors"], "socket_errors": failed - raw["status_errors"],
-            "wraps": raw["wraps"]}
+            "wraps": raw["wraps"], "kept_pct": round(100 * raw.get("kept", 0) / max(requests, 1), 1)}
 
 
 # --- the CSV export and the race of votes -------------------------------------------------------
@@ -678,7 +681,8 @@ def race_target(app, email: str, ideas: list[int]) -> int:
 
 # --- the report ----------------------------------------------------------------------------------
 
-COLUMNS = ("endpoint", "req/s", "× baseline", "p50 ms", "p95 ms", "p99 ms", "errors %", "SQL/req", "peak MB/worker")
+COLUMNS = ("endpoint", "req/s", "× baseline", "p50 ms", "p95 ms", "p99 ms", "errors %", "kept %", "SQL/req",
+           "peak MB/worker")
 
 
 def _cell(value) -> str:
@@ -690,7 +694,8 @@ def table(rows: list[dict]) -> str:
     for row in rows:
         lines.append("| " + " | ".join(_cell(v) for v in (
             row["endpoint"], row.get("rps"), row.get("ratio"), row.get("p50_ms"), row.get("p95_ms"),
-            row.get("p99_ms"), row.get("errors_pct"), row.get("sql_per_request"), row.get("peak_mb"))) + " |")
+            row.get("p99_ms"), row.get("errors_pct"), row.get("kept_pct"), row.get("sql_per_request"),
+            row.get("peak_mb"))) + " |")
     return "\n".join(lines)
 
 
@@ -719,6 +724,11 @@ def report(out: Path, meta: dict, rows: list[dict], export: dict, race: dict) ->
         f"{meta['workers']} gunicorn workers, wrk with {meta['clients']} connections for {meta['duration']} s per "
         f"endpoint ({meta['threads']} threads), scale {meta['scale']}, {meta['cpus']} CPUs, wrk on the same "
         f"machine. Database: {meta['database']}. Rows: {json.dumps(meta['rows'])}.",
+        "",
+        (f"Pages kept for anonymous visitors up to {meta['page_cache_seconds']} s (CIVIC_PAGE_CACHE_SECONDS); "
+         "\"kept %\" is the share of answers served from them. \"SQL/req\" counts the statements of building "
+         "the page.") if meta.get("page_cache_seconds") else
+        "No page kept (CIVIC_PAGE_CACHE_SECONDS=0): every answer built for its request.",
         "",
         table(rows),
         "",
@@ -800,7 +810,7 @@ def _run(args, database: Database, work: Path) -> dict:
     print(f"{len(plan)} endpoints, {len(voters)} voters × {len(ideas)} ideas = {len(pairs)} new votes available",
           flush=True)
 
-    with running_server(database.url, args.workers, work / "instance") as server:
+    with running_server(database.url, args.workers, work / "instance", args.page_cache_seconds) as server:
         print(f"gunicorn on {server.base} (pid {server.process.pid}, workers {server.worker_pids()})", flush=True)
         peaks_reset = server.reset_peaks()  # else each peak is the worker's since it started
         began = time.perf_counter()
@@ -832,6 +842,7 @@ def _run(args, database: Database, work: Path) -> dict:
                      "errors_pct": 0.0 if export["status"] == 200 else 100.0,
                      "sql_per_request": export["sql_per_request"], "peak_mb": export["peak_mb"]})
     meta = {"scale": args.scale, "seed": args.seed, "workers": args.workers, "clients": args.clients,
+            "page_cache_seconds": args.page_cache_seconds,
             "duration": args.duration, "threads": args.threads, "cpus": os.cpu_count(),
             "database": ("populated for this run" if database.populated else "reused")
             + (", dropped at the end" if database.drop else ", kept"),
@@ -858,6 +869,8 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk before each measure")
     parser.add_argument("--voters", type=int, default=200, help="residents logged in to vote")
     parser.add_argument("--vote-ideas", type=int, default=200, help="ideas they vote")
+    parser.add_argument("--page-cache-seconds", type=int, default=60,
+                        help="CIVIC_PAGE_CACHE_SECONDS of the workers (0: every page built for every request)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args(argv)
 

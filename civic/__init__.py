@@ -44,10 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
 
-    from civic.core import errors, security, templating
+    from civic.core import errors, pagecache, security, templating
     errors.register(app)
     security.register(app)
     templating.register(app)
+    pagecache.register(app)  # last: its hook runs after the rate limits and the address checks
 
     _register_cli(app)
     return app
@@ -75,6 +76,8 @@ def _init_extensions(app: Flask) -> None:
 
     from civic.search import tracking
     tracking.install(db.session)
+    from civic.core import content_version
+    content_version.install()
 
     from civic.accounts import auth
     auth.configure_login(login_manager)

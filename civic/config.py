@@ -125,6 +125,9 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         # Search (civic/search/): "auto" is PostgreSQL full-text search on PostgreSQL, Whoosh otherwise.
         "SEARCH_ENGINE": _env("SEARCH_ENGINE", "auto"),
         "RATELIMIT_SEARCH": _env("RATELIMIT_SEARCH", "120 per minute"),
+        # Pages kept for visitors who are not logged in (civic/core/pagecache.py); 0 turns it off.
+        "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60),
+        "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 32),
     }
 
 

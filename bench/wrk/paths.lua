@@ -26,3 +26,10 @@ function request()
    sent = sent + 1
    return requests[index]
 end
+
+-- Answers served from the pages kept for anonymous visitors (civic/core/pagecache.py).
+function response(status, headers, body)
+   if headers["X-Page-Cache"] == "hit" then
+      kept = kept + 1
+   end
+end

@@ -24,7 +24,7 @@ end
 
 -- Thread `id` of `count` takes the entries id, id + count, id + 2 * count...: no two threads send the same
 -- entry, and `wraps` tells that the list was too short for the run.
-position, sent, wraps = 0, 0, 0
+position, sent, wraps, kept = 0, 0, 0, 0
 
 function next_index(size, count)
    local index = id + position * count
@@ -38,17 +38,18 @@ function next_index(size, count)
 end
 
 function done(summary, latency, requests)
-   local total_sent, total_wraps = 0, 0
+   local total_sent, total_wraps, total_kept = 0, 0, 0
    for _, thread in ipairs(threads) do
       total_sent = total_sent + (thread:get("sent") or 0)
       total_wraps = total_wraps + (thread:get("wraps") or 0)
+      total_kept = total_kept + (thread:get("kept") or 0)
    end
    local errors = summary.errors
    io.write(string.format(
       'WRK_RESULT {"requests": %d, "duration_us": %d, "bytes": %d, "status_errors": %d, "connect_errors": %d, '
       .. '"read_errors": %d, "write_errors": %d, "timeouts": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
-      .. '"max_us": %d, "mean_us": %.1f, "sent": %d, "wraps": %d}\n',
+      .. '"max_us": %d, "mean_us": %.1f, "sent": %d, "wraps": %d, "kept": %d}\n',
       summary.requests, summary.duration, summary.bytes, errors.status, errors.connect, errors.read,
       errors.write, errors.timeout, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-      latency.max, latency.mean, total_sent, total_wraps))
+      latency.max, latency.mean, total_sent, total_wraps, total_kept))
 end

@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civic.accounts.permissions import can_moderate_city
 from civic.comments import services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
@@ -14,6 +13,7 @@ from civic.core.forms import check_action, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.posts.models import Post
+from civic.posts.permissions import can_see
 from civic.posts.services import PostForbidden
 from civic.posts.views import post_url
 
@@ -36,7 +36,7 @@ def show(comment_id: int):
     The post of a hidden post is not named, not even by its address, except to its moderators."""
     comment = _comment(comment_id)
     post = comment.post
-    if post.hidden_at is not None and not can_moderate_city(current_user, post.city):
+    if not can_see(current_user, post):
         abort_with(404, _("This comment does not exist."))
     return redirect(comment_url(comment))
 

@@ -12,6 +12,7 @@ from civic.comments.views import comment_url
 from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
+from civic.core.routing import ParameterError, positive_int
 from civic.core.rules import RuleError
 from civic.extensions import db, limiter
 from civic.moderation import blocking, services
@@ -81,9 +82,14 @@ def queue():
     sort = request.args.get("sort", "newest")
     if sort not in ("newest", "most_reported"):
         abort_with(400, _("Unknown sort order. Use one of: %(sorts)s.", sorts="newest, most_reported"))
+    try:
+        hidden_page = positive_int(request.args.get("hidden"), "hidden", 1, maximum=100_000)
+    except ParameterError as error:
+        abort_with(400, error.message)
     user = current_user._get_current_object()
-    return render_template("moderation/queue.html", items=services.queue(user, sort), sort=sort,
-                           hidden=services.hidden_items(user), hide_form=HideForm(), action_form=ActionForm(),
+    desk = services.desk(user, sort, hidden_page)
+    return render_template("moderation/queue.html", items=desk.queue, sort=sort, hidden=desk.hidden,
+                           hide_form=HideForm(), action_form=ActionForm(),
                            blocked=blocking.blocked_users(user), block_form=BlockForm())
 
 

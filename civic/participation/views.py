@@ -4,8 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import with_polymorphic
 
-from civic.core.errors import abort_with, get_or_404
+from civic.core.errors import abort_with
 from civic.core.forms import check_action
 from civic.core.ratelimit import config_limit, per_account
 from civic.extensions import db, limiter
@@ -18,8 +20,9 @@ bp = Blueprint("participation", __name__)
 
 
 def _target(post_id: int) -> Post:
-    post = get_or_404(Post, post_id, _("This content does not exist."))
-    if post.hidden_at is not None:
+    # The need's or idea's own columns in the same query: the voting rules read them.
+    post = db.session.scalar(select(with_polymorphic(Post, "*")).where(Post.id == post_id))
+    if post is None or post.hidden_at is not None:
         abort_with(404, _("This content does not exist."))
     return post
 
@@ -45,14 +48,20 @@ def vote(post_id: int):
         abort_with(403, error.message)
     except services.VotingClosed as error:
         abort_with(error.status, error.message)
-    db.session.commit()
-    flash(_("Thank you: your support is counted.") if post.kind == "need" else _("Thank you: your vote is counted."),
-          "success")
     from civic.notifications.follows import is_following  # offered, never automatic
 
+    # Read before the commit, which expires every object: nothing is loaded again after it.
+    # What the answer needs is read before the commit, which expires every object (nothing is then
+    # loaded again): the post's address, whether the voter follows it, the messages in their language.
+    back = post_url(post, _anchor="participation")
+    messages = [(_("Thank you: your support is counted.") if post.kind == "need"
+                 else _("Thank you: your vote is counted."), "success")]
     if not is_following(current_user, post.kind, post.id):
-        flash(_("Do you want to know what happens next? Use the button \"Follow\" on this page."), "info")
-    return redirect(post_url(post, _anchor="participation"))
+        messages.append((_("Do you want to know what happens next? Use the button \"Follow\" on this page."), "info"))
+    db.session.commit()
+    for message, category in messages:
+        flash(message, category)
+    return redirect(back)
 
 
 @bp.route("/posts/<int:post_id>/unvote", methods=["POST"])
@@ -65,6 +74,8 @@ def unvote(post_id: int):
         services.remove_vote(current_user._get_current_object(), post)
     except services.VotingClosed as error:
         abort_with(error.status, error.message)
+    back = post_url(post, _anchor="participation")
+    message = _("Your support has been withdrawn.") if post.kind == "need" else _("Your vote has been withdrawn.")
     db.session.commit()
-    flash(_("Your support has been withdrawn.") if post.kind == "need" else _("Your vote has been withdrawn."), "info")
-    return redirect(post_url(post, _anchor="participation"))
+    flash(message, "info")
+    return redirect(back)

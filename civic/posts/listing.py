@@ -6,13 +6,14 @@ author, neighbourhood and theme joined in), one for the total.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.orm import joinedload
 
-from civic.core.rules import RuleError
+from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db
 from civic.moderation.visibility import visible_post
 from civic.posts.models import Idea, Need, Post, PostStatus
@@ -27,7 +28,7 @@ _HASH_FACTOR = 2654435761
 _HASH_MODULUS = 4294967291
 
 
-class ListingError(RuleError):
+class ListingError(ParameterError):
     """A list parameter that is not valid (the view answers 400 with the message)."""
 
 
@@ -63,27 +64,21 @@ class Listing:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _positive_int(raw: str | None, name: str, default: int, maximum: int | None = None) -> int:
-    if raw in (None, ""):
-        return default
-    # isdigit() alone admits "²" and other digits int() refuses; six digits are plenty for a list.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1:
-        raise ListingError(_l("The parameter %(name)s must be a whole number from 1 up.", name=name))
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        raise ListingError(_l("The parameter %(name)s can be at most %(max)d.", name=name, max=maximum))
-    return value
+def parse(model: type[Post], city: City, args, seed: Callable[[], int]) -> Listing:
+    """Read the list parameters from the query string; anything unknown is refused clearly.
 
-
-def parse(model: type[Post], city: City, args, seed: int) -> Listing:
-    """Read the list parameters from the query string; anything unknown is refused clearly."""
-    listing = Listing(model=model, city=city, seed=seed)
+    `seed` gives the visitor's random order; it is asked for only when that order is chosen
+    (drawing it writes the session, and a page that does so is not kept for other visitors).
+    """
+    listing = Listing(model=model, city=city)
     sort = args.get("sort") or "newest"
     if sort not in SORTS:
         raise ListingError(_l("Unknown sort order. Use one of: %(sorts)s.", sorts=", ".join(SORTS)))
     listing.sort = sort
-    listing.page = _positive_int(args.get("page"), "page", 1, maximum=100_000)
-    listing.per_page = _positive_int(args.get("per_page"), "per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
+    if sort == "random":
+        listing.seed = seed()
+    listing.page = positive_int(args.get("page"), "page", 1, maximum=100_000)
+    listing.per_page = positive_int(args.get("per_page"), "per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
     if slug := args.get("neighbourhood"):
         listing.neighbourhood = db.session.scalar(
             select(Neighbourhood).where(Neighbourhood.city_id == city.id, Neighbourhood.slug == slug))

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from civic.accounts.models import User
+from civic.accounts.permissions import can_moderate_city
 from civic.posts.models import Idea, Post, PostStatus
 
 
 def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def can_see(user: User | None, post: Post) -> bool:
+    """A hidden post is seen only by the moderators of its city, wherever it is reached from."""
+    return post.hidden_at is None or can_moderate_city(user, post.city)
 
 
 def can_post(user: User | None) -> bool:

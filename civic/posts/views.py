@@ -16,11 +16,13 @@ from civic.comments.services import thread
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import ActionForm, check_action, form_status, optional_id, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
+from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db, limiter
 from civic.participation.services import voted_post_ids
 from civic.posts import lifecycle, listing, merging, services
 from civic.posts.forms import IdeaForm, MergeForm, MoveForm, NeedForm
 from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.posts.permissions import can_see
 from civic.territories.models import City, Theme
 
 bp = Blueprint("posts", __name__)
@@ -60,8 +62,8 @@ def _visitor_seed() -> int:
 def _list(kind: str, slug: str):
     city = _city(slug)
     try:
-        page = listing.parse(KINDS[kind]["model"], city, request.args, _visitor_seed())
-    except listing.ListingError as error:
+        page = listing.parse(KINDS[kind]["model"], city, request.args, _visitor_seed)
+    except ParameterError as error:  # a ListingError too
         abort_with(400, error.message)
     listing.run(page)
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
@@ -83,20 +85,20 @@ def ideas(slug: str):
 
 def _show(kind: str, post_id: int, slug: str | None):
     post = _post(KINDS[kind]["model"], post_id)
-    if post.hidden_at is not None:
-        if not can_moderate_city(current_user, post.city):
-            if current_user.is_authenticated and current_user.id == post.author_id:
-                return render_template("posts/hidden.html", post=post)
-            abort_with(404, _("This need does not exist.") if kind == "need" else _("This idea does not exist."))
-    raw = request.args.get("comments")
-    if raw is not None and not (raw.isdigit() and 0 < int(raw) <= 100_000):
-        abort_with(400, _("The page of comments must be a whole number from 1."))
+    if not can_see(current_user, post):
+        if current_user.is_authenticated and current_user.id == post.author_id:
+            return render_template("posts/hidden.html", post=post)  # told why, shown nothing
+        abort_with(404, _("This need does not exist.") if kind == "need" else _("This idea does not exist."))
+    try:
+        page = positive_int(request.args.get("comments"), "comments", 1, maximum=100_000)
+    except ParameterError as error:
+        abort_with(400, error.message)
     if slug != post.slug:  # an old title's address: the same page of comments at the current one
-        return redirect(post_url(post, **({"comments": int(raw)} if raw else {})), code=301)
+        return redirect(post_url(post, **({"comments": page} if request.args.get("comments") else {})), code=301)
     comment_form = CommentForm()
     comment_form.fill_organisations(current_user)  # one query for a signed-in person, none otherwise
     return render_template(
-        f"posts/{kind}.html", post=post, conversation=thread(post, int(raw or 1)), comment_form=comment_form,
+        f"posts/{kind}.html", post=post, conversation=thread(post, page), comment_form=comment_form,
         action_form=ActionForm(), voted=post.id in voted_post_ids(current_user, [post]),
         **_lifecycle_context(post),
     )

@@ -15,6 +15,9 @@ from civic.search import (
 from civic.territories.services import city_by_slug
 
 bp = Blueprint("search", __name__)
+# On the blueprint, the limit is counted before anything else, also for a page kept for anonymous
+# visitors (civic/core/pagecache.py), which a limit on the view would not see.
+limiter.limit(config_limit("RATELIMIT_SEARCH"))(bp)
 
 @bp.app_template_global()
 def search_url(current: service.Page, /, **changes) -> str:
@@ -31,7 +34,6 @@ def search_url(current: service.Page, /, **changes) -> str:
 
 
 @bp.route("/search")
-@limiter.limit(config_limit("RATELIMIT_SEARCH"))
 def index():
     try:
         page = service.search(request.args)
@@ -41,7 +43,6 @@ def index():
 
 
 @bp.route("/search/similar")
-@limiter.limit(config_limit("RATELIMIT_SEARCH"))
 def similar():
     """Needs and ideas of a city similar to a title being written (JSON, for the submission forms)."""
     city = city_by_slug((request.args.get("city") or "")[:80])

@@ -13,6 +13,7 @@ import pytest
 from civic.extensions import db
 from civic.moderation import services as moderation
 from tests.moderation.helpers import queued
+from tests.posts.helpers import english
 
 SMALL, LARGE = 2, 20
 
@@ -71,3 +72,45 @@ def test_the_queue_costs_the_same_with_2_or_20_items(app, client, grow, admin, c
         assert many == few, f"{role} {sort}: {many - few} more queries for {LARGE - SMALL} more items:\n" + (
             "\n".join(s[:200] for s in statements))
         assert few <= 10, (role, sort, few)
+
+
+def test_hidden_content_comes_in_pages_newest_first(app, client, grow, count_queries):
+    from datetime import timedelta
+
+    from civic.comments.models import Comment
+    from civic.posts.models import Post
+
+    grow(2 * (moderation.HIDDEN_PER_PAGE + 3))  # 23 hidden: 12 posts, 11 comments
+    hidden = [*db.session.scalars(db.select(Post).where(Post.hidden_at.is_not(None))),
+              *db.session.scalars(db.select(Comment).where(Comment.hidden_at.is_not(None)))]
+    # One minute apart, posts and comments interleaved, so the order across both is known.
+    hidden.sort(key=lambda item: (item.id, isinstance(item, Comment)))
+    base = hidden[0].hidden_at
+    for minutes, item in enumerate(hidden):
+        item.hidden_at = base + timedelta(minutes=minutes)
+    db.session.commit()
+    newest_first = [(("comment" if isinstance(i, Comment) else "post"), i.id) for i in reversed(hidden)]
+    browser = app.test_client()
+    browser.login("mod.torino@example.it")
+    english(browser)
+
+    def shown(html: str) -> list[tuple[str, int]]:
+        import re
+
+        section = html[html.index('id="hidden-heading"'):]
+        return [(kind, int(target)) for kind, target in re.findall(r"/moderation/(post|comment)/(\d+)/unhide", section)]
+
+    first_count, _s, first = _count(browser, count_queries, "/moderation/")
+    assert shown(first) == newest_first[:moderation.HIDDEN_PER_PAGE]
+    assert '<a href="/moderation/?hidden=2#hidden-heading">Hidden earlier</a>' in first
+    assert "More recently hidden" not in first
+    second_count, _s, second = _count(browser, count_queries, "/moderation/?sort=most_reported&hidden=2")
+    assert shown(second) == newest_first[moderation.HIDDEN_PER_PAGE:]
+    assert "hidden=3" not in second
+    assert '<a href="/moderation/?sort=most_reported#hidden-heading">More recently hidden</a>' in second
+    assert second_count == first_count
+    assert "Nothing more is hidden." in browser.get("/moderation/?hidden=9").get_data(as_text=True)
+    for bad in ("0", "x", "-2", "²", "1000000"):
+        response = browser.get(f"/moderation/?hidden={bad}")
+        assert response.status_code == 400, bad
+        assert "The parameter hidden" in response.get_data(as_text=True)
