@@ -395,7 +395,7 @@ def choose_targets(app, populated: dict, voters: int) -> Targets:
         from civic.posts.models import Idea
 
         city = db.session.scalar(select(City).where(City.slug == targets.city_slug))
-        targets.idea_pages = listing.run(listing.parse(Idea, city, {}, 0)).pages
+        targets.idea_pages = listing.run(listing.parse(Idea, city, {})).pages
         return targets
 
 
@@ -423,8 +423,11 @@ def endpoints(app, targets: Targets) -> list[Endpoint]:
         for page in sorted({1, deep}):  # a list of one page has no deeper one
             query = urllib.parse.urlencode({k: v for k, v in (("sort", sort), ("page", page))
                                             if v not in ("newest", 1)})
-            listed.append(Endpoint(f"ideas list sort={sort} page={page}",
-                                   [f"/cities/{targets.city_slug}/ideas" + (f"?{query}" if query else "")]))
+            path = f"/cities/{targets.city_slug}/ideas" + (f"?{query}" if query else "")
+            if sort == "random":  # the list sends each visitor to the address of their own order
+                with app.app_context():
+                    path = canonical(client, path)
+            listed.append(Endpoint(f"ideas list sort={sort} page={page}", [path]))
     return [
         Endpoint("/healthz (baseline)", ["/healthz"]),
         Endpoint("home", ["/"]),
@@ -793,6 +796,8 @@ def _run(args, database: Database, work: Path) -> dict:
     app = make_app(database.url, work / "instance")
     targets = choose_targets(app, database.populated, args.voters)
     plan = endpoints(app, targets)
+    if args.only:  # the baseline always, for the ratios
+        plan = [plan[0], *(e for e in plan[1:] if any(part in e.name for part in args.only))]
     with app.app_context():
         counts = database.populated.get("counts") or {
             kind: db.session.scalar(select(func.count()).select_from(Post).where(Post.kind == kind))
@@ -869,6 +874,8 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=float, default=2, help="seconds of wrk before each measure")
     parser.add_argument("--voters", type=int, default=200, help="residents logged in to vote")
     parser.add_argument("--vote-ideas", type=int, default=200, help="ideas they vote")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="measure only the endpoints whose name contains TEXT (repeatable), and the baseline")
     parser.add_argument("--page-cache-seconds", type=int, default=60,
                         help="CIVIC_PAGE_CACHE_SECONDS of the workers (0: every page built for every request)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))

@@ -32,9 +32,10 @@ from civic.extensions import db
 CSRF_PLACEHOLDER = b"#csrf-token#"
 # The headers that belong to the page itself; the others are set again for every response.
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "Last-Modified")
-# Session entries that change nothing on an anonymous page: the CSRF token (put back per visitor) and
-# the mark Flask-Login sets on a session it did not start.
-_SESSION_NOISE = frozenset({"csrf_token", "_fresh"})
+# Session entries that change nothing on an anonymous page: the CSRF token (put back per visitor), the
+# mark Flask-Login sets on a session it did not start, and the visitor's random order, which only
+# chooses where a list in that order redirects (civic/posts/views.py; redirects are never kept).
+_SESSION_NOISE = frozenset({"csrf_token", "_fresh", "list_seed"})
 _CACHEABLE_TYPES = frozenset({"text/html", "application/json"})
 # The health check must ask the database every time.
 _NEVER_KEPT = frozenset({None, "static", "core.health"})

@@ -6,7 +6,6 @@ author, neighbourhood and theme joined in), one for the total.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -22,10 +21,17 @@ from civic.territories.models import City, Neighbourhood, Theme
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 50
 SORTS = ("newest", "votes", "comments", "random")
-# A multiplicative hash of the id, salted with the visitor's seed: a stable shuffle per visitor
-# that works the same on SQLite and PostgreSQL.
+# The query-string parameters of a list (any other is ignored).
+PARAMETERS = ("neighbourhood", "theme", "status", "sort", "per_page", "page", "seed")
+# A multiplicative hash of the id, its factor drawn from the visitor's seed (spread over the whole
+# range, so that each seed gives its own permutation): a stable shuffle per visitor that works the
+# same on SQLite and PostgreSQL.
+# The number of different random orders: enough that the first posts of one lead for few visitors,
+# few enough that each order's pages are shared (and kept, civic/core/pagecache.py) among visitors.
+RANDOM_SEEDS = 100
 _HASH_FACTOR = 2654435761
 _HASH_MODULUS = 4294967291
+_SEED_SPREAD = 42949673
 
 
 class ListingError(ParameterError):
@@ -59,16 +65,18 @@ class Listing:
             "sort": self.sort if self.sort != "newest" else None,
             "per_page": self.per_page if self.per_page != PER_PAGE_DEFAULT else None,
             "page": self.page if self.page != 1 else None,
+            "seed": self.seed if self.sort == "random" else None,
         }
         values.update(changes)
+        if values.get("sort") != "random":
+            values.pop("seed", None)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def parse(model: type[Post], city: City, args, seed: Callable[[], int]) -> Listing:
+def parse(model: type[Post], city: City, args) -> Listing:
     """Read the list parameters from the query string; anything unknown is refused clearly.
 
-    `seed` gives the visitor's random order; it is asked for only when that order is chosen
-    (drawing it writes the session, and a page that does so is not kept for other visitors).
+    The random order comes with its seed in the address (the view sends each visitor to their own).
     """
     listing = Listing(model=model, city=city)
     sort = args.get("sort") or "newest"
@@ -76,7 +84,11 @@ def parse(model: type[Post], city: City, args, seed: Callable[[], int]) -> Listi
         raise ListingError(_l("Unknown sort order. Use one of: %(sorts)s.", sorts=", ".join(SORTS)))
     listing.sort = sort
     if sort == "random":
-        listing.seed = seed()
+        raw = args.get("seed") or ""
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and int(raw) < RANDOM_SEEDS):
+            raise ListingError(_l("The parameter seed must be a whole number from 0 to %(max)d.",
+                                  max=RANDOM_SEEDS - 1))
+        listing.seed = int(raw)
     listing.page = positive_int(args.get("page"), "page", 1, maximum=100_000)
     listing.per_page = positive_int(args.get("per_page"), "per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
     if slug := args.get("neighbourhood"):
@@ -111,7 +123,8 @@ def run(listing: Listing) -> Listing:
         "newest": [Post.created_at.desc(), Post.id.desc()],
         "votes": [Post.vote_count.desc(), Post.created_at.desc(), Post.id.desc()],
         "comments": [Post.comment_count.desc(), Post.created_at.desc(), Post.id.desc()],
-        "random": [(cast(Post.id, BigInteger) * _HASH_FACTOR + listing.seed) % _HASH_MODULUS, Post.id],
+        "random": [(cast(Post.id, BigInteger) * (_HASH_FACTOR + listing.seed * _SEED_SPREAD)) % _HASH_MODULUS,
+                   Post.id],
     }[listing.sort]
     # The page's ids first, from the post table alone (an index walk, also for a deep page), then
     # those rows with what the cards show.

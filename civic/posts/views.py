@@ -54,15 +54,20 @@ def _post(model: type[Post], post_id: int) -> Post:
 
 def _visitor_seed() -> int:
     """The seed of the "random" order: stable for a visitor, different between visitors."""
-    if "list_seed" not in session:
-        session["list_seed"] = secrets.randbelow(2**31)
+    if session.get("list_seed", listing.RANDOM_SEEDS) >= listing.RANDOM_SEEDS:
+        session["list_seed"] = secrets.randbelow(listing.RANDOM_SEEDS)
     return session["list_seed"]
 
 
 def _list(kind: str, slug: str):
     city = _city(slug)
+    if request.args.get("sort") == "random" and "seed" not in request.args:
+        # The visitor's own order at an address of its own: its pages are the same for every visitor
+        # given that seed, so they can be kept; the address can be shared with the order it shows.
+        kept = {name: request.args[name] for name in listing.PARAMETERS if name in request.args}
+        return redirect(url_for(request.endpoint, slug=slug, **kept, seed=_visitor_seed()))
     try:
-        page = listing.parse(KINDS[kind]["model"], city, request.args, _visitor_seed)
+        page = listing.parse(KINDS[kind]["model"], city, request.args)
     except ParameterError as error:  # a ListingError too
         abort_with(400, error.message)
     listing.run(page)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from civic.comments.models import Comment
 from civic.comments.services import delete_comment
 from civic.extensions import db
+from civic.posts import listing
 from tests.conftest import table_counts
 from tests.posts.helpers import card_ids, english
 
@@ -74,18 +76,35 @@ def test_sorting_by_votes(client, listed):
 
 def test_random_order_is_stable_for_a_visitor(client, app, anna, torino, new_need):
     posts = [new_need(anna, torino, title=f"Bisogno numero {i:02d}") for i in range(12)]
-    first = card_ids(client.get("/cities/torino/needs?sort=random").get_data(as_text=True))
-    second = card_ids(client.get("/cities/torino/needs?sort=random").get_data(as_text=True))
-    assert first == second
+
+    def shown(browser, url: str) -> list[int]:
+        return card_ids(browser.get(url, follow_redirects=True).get_data(as_text=True))
+
+    # The visitor is sent to the address of their own order, which the next visit finds again.
+    moved = client.get("/cities/torino/needs?sort=random&theme=abitare")
+    assert moved.status_code == 302
+    seed = int(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(moved.location).query))["seed"])
+    assert 0 <= seed < listing.RANDOM_SEEDS and "theme=abitare" in moved.location
+    assert f"seed={seed}" in client.get("/cities/torino/needs?sort=random").location
+    first = shown(client, "/cities/torino/needs?sort=random")
+    assert first == shown(client, "/cities/torino/needs?sort=random")
     assert sorted(first) == sorted(p.id for p in posts)
-    # Its pages follow the same order, without repeating or losing a post.
-    pages = [card_ids(client.get(f"/cities/torino/needs?sort=random&per_page=5&page={n}").get_data(as_text=True))
-             for n in (1, 2, 3)]
+    # Its pages follow the same order, without repeating or losing a post, and link to each other.
+    html = client.get(f"/cities/torino/needs?sort=random&seed={seed}&per_page=5").get_data(as_text=True)
+    assert f"seed={seed}" in html[html.index('class="pagination"'):]
+    pages = [shown(client, f"/cities/torino/needs?sort=random&seed={seed}&per_page=5&page={n}") for n in (1, 2, 3)]
     assert sum(pages, []) == first
-    # Another visitor (another session) gets another shuffle (12! orders: equal only by a fluke).
-    shuffles = {tuple(card_ids(app.test_client().get("/cities/torino/needs?sort=random").get_data(as_text=True)))
-                for _ in range(5)}
+    # The address gives the same order to anyone; other visitors get other orders (12! of them, and
+    # RANDOM_SEEDS seeds: five equal to the first only by a fluke).
+    assert shown(app.test_client(), f"/cities/torino/needs?sort=random&seed={seed}") == first
+    shuffles = {tuple(shown(app.test_client(), "/cities/torino/needs?sort=random")) for _ in range(5)}
     assert len(shuffles | {tuple(first)}) > 1
+    # Only the list's own parameters are carried to the order's address.
+    odd = client.get("/cities/torino/needs?sort=random&slug=palermo&_external=1&_scheme=javascript")
+    assert odd.status_code == 302 and odd.location.startswith("/cities/torino/needs?") and "javascript" not in odd.location
+    for bad in ("-1", "x", str(listing.RANDOM_SEEDS), "", "²"):
+        response = client.get(f"/cities/torino/needs?sort=random&seed={bad}")
+        assert response.status_code == 400, bad
 
 
 def test_pagination(client, anna, torino, new_need):

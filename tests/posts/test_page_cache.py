@@ -156,11 +156,23 @@ def test_reading_pages_changes_no_version(client, visitor, torino, anna, new_ide
     assert before <= after_login
 
 
-def test_a_page_that_changes_the_session_is_not_kept(client, torino):
-    # The first list in random order draws the visitor's order and keeps it in the session.
-    first = client.get(f"/cities/{torino.slug}/ideas?sort=random")
-    assert kept(first) is None
-    assert kept(client.get(f"/cities/{torino.slug}/ideas?sort=random")) == "miss"
+def test_a_page_that_changes_the_session_is_not_kept(app, client, torino):
+    from flask import render_template_string, session
+
+    def choose():  # a page that writes the visitor's session, as a login form or a drawn order would
+        session["chosen"] = "per questa persona"
+        return render_template_string("<p>{{ session['chosen'] }}</p>")
+
+    app.add_url_rule("/choose", "choose", choose)
+    assert kept(client.get("/choose")) is None
+    assert kept(client.get("/choose")) == "miss"  # the same session: nothing changes any more
+
+
+def test_each_random_order_has_an_address_whose_pages_are_kept(client, visitor, torino):
+    moved = client.get(f"/cities/{torino.slug}/ideas?sort=random")
+    assert moved.status_code == 302 and kept(moved) is None  # the order is drawn for this visitor
+    assert kept(client.get(moved.location)) == "miss"
+    assert kept(visitor.get(moved.location)) == "hit"  # anyone with the address gets the same page
 
 
 def test_errors_and_flashed_messages_are_not_kept(client, visitor, torino):
