@@ -143,7 +143,7 @@ def register(app: Flask) -> None:
                 or response.mimetype not in _CACHEABLE_TYPES:
             return response
         key, version, choices_before = entry
-        # The page made the session differ (a list's order drawn, a message flashed, a login…): it is
+        # The page made the session differ (a message flashed, a choice remembered, a login…): it is
         # this visitor's own. The CSRF token alone is put back for each visitor.
         if _session_choices() != choices_before or "_user_id" in session:
             return response
