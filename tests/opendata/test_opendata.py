@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -51,7 +52,8 @@ def test_csv_follows_italian_conventions(client, posts):
     idea = posts["idea"]
     (row,) = rows
     assert row["id"] == str(idea.id) and row["costo_stimato"] == "25000,50"
-    assert row["data_pubblicazione"] == idea.created_at.strftime("%Y%m%d")  # UTC and Rome agree except near midnight
+    # The date in Rome (the site's time zone): from 23:00 or 22:00 UTC it is already the next day there.
+    assert row["data_pubblicazione"] == idea.created_at.astimezone(ZoneInfo("Europe/Rome")).strftime("%Y%m%d")
     assert len(row["data_pubblicazione"]) == 8 and row["data_pubblicazione"].isdigit()
     assert row["url"].startswith(f"http://civic.test/ideas/{idea.id}-")
     _, needs = _csv(client, "needs")
