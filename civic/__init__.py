@@ -76,8 +76,9 @@ def _init_extensions(app: Flask) -> None:
 
     from civic.search import tracking
     tracking.install(db.session)
-    from civic.core import content_version
+    from civic.core import content_version, transactions
     content_version.install()
+    transactions.install()
 
     from civic.accounts import auth
     auth.configure_login(login_manager)

@@ -110,7 +110,7 @@ def make_test_app(database_url: str, instance: Path, **overrides):
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "SMTP_HOST": None,
         "LOG_LEVEL": "WARNING",
-        # Kept pages are tested in tests/core/test_pagecache.py; elsewhere each request builds its page.
+        # Kept pages are tested in tests/posts/test_page_cache.py; elsewhere each request builds its page.
         "PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)

@@ -4,8 +4,15 @@ Most visits are anonymous, and an anonymous page is the same for everyone with t
 language and session choices (city, list order). Each worker keeps such pages in memory, each
 with the content version it was built under (civic/core/content_version.py): a page is served
 again only while the version is unchanged and for at most PAGE_CACHE_SECONDS (what depends on
-the clock alone, such as a call's deadline, is at most that late). Logged-in visitors, forms in
-error, flashed messages, streamed downloads and any response that changed the session are never kept.
+the clock alone, such as a call's deadline, is at most that late). Forms in error, flashed messages,
+streamed downloads and any response that changed the session are never kept.
+
+A logged-in visitor's pages are kept only where the view says so (`kept_for_account`), for their
+session alone: the key adds the account and its private state (what no content version follows,
+such as unread notifications: see `account_state`). The account is loaded again for every request,
+so a renewed session token or a block logs it out before any kept page is served; a change of role or
+of moderated cities is a write that raises the version, so the permissions a page was built under
+are those of the account when it is served.
 
 A kept page is served after the rate limits of the application and of blueprints are counted, but
 before the view and its own decorators run: a limit that must count every request of a page goes
@@ -19,9 +26,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -93,17 +102,43 @@ class PageCache:
         self.size -= len(self._pages.pop(key).body)
 
 
+_KEPT_FOR_ACCOUNTS = "kept_for_account"
+# Each gives what an account's pages show that changes without raising the content version.
+_account_states: list[Callable[[object], object]] = []
+
+
+def kept_for_account(view: Callable) -> Callable:
+    """The view's pages are kept for logged-in visitors too, each for their own session."""
+    setattr(view, _KEPT_FOR_ACCOUNTS, True)
+    return view
+
+
+def account_state(reader: Callable[[object], object]) -> Callable[[object], object]:
+    """Registers `reader(user)`: part of the key of every page kept for an account (one cheap query)."""
+    if reader not in _account_states:
+        _account_states.append(reader)
+    return reader
+
+
 def _session_choices() -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in session.items() if k not in _SESSION_NOISE))
 
 
-def _anonymous_request() -> bool:
-    if request.method not in ("GET", "HEAD") or request.endpoint in _NEVER_KEPT:
-        return False
-    if "_user_id" in session or "_flashes" in session:
-        return False
-    # A "remember me" cookie logs its owner in on the first look at current_user.
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+def _visitor() -> tuple | None:
+    """What the page depends on besides its address and the session: () for an anonymous visitor, the
+    account and its private state for a logged-in one on a page kept for accounts; None: not kept."""
+    if request.method not in ("GET", "HEAD") or request.endpoint in _NEVER_KEPT or "_flashes" in session:
+        return None
+    if "_user_id" not in session:
+        # A "remember me" cookie logs its owner in on the first look at current_user.
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        return None if remember in request.cookies else ()
+    if not getattr(current_app.view_functions.get(request.endpoint), _KEPT_FOR_ACCOUNTS, False):
+        return None
+    user = current_user._get_current_object()  # loads the account, checking its session token
+    if not user.is_authenticated:
+        return None
+    return (user.id, *(state(user) for state in _account_states))
 
 
 def register(app: Flask) -> None:
@@ -115,9 +150,10 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _serve_kept_page():
-        if not _anonymous_request():
-            return None
         try:
+            visitor = _visitor()
+            if visitor is None:
+                return None
             version = content_version.current()  # read before anything the page shows
         except SQLAlchemyError:
             db.session.rollback()
@@ -125,10 +161,10 @@ def register(app: Flask) -> None:
         if version is None:
             return None
         # The host too: some pages and the API write absolute addresses.
-        key = (request.host_url, request.full_path, _session_choices())
+        key = (request.host_url, request.full_path, _session_choices(), visitor)
         page = cache.get(key, version)
         if page is None:
-            g.page_cache_entry = (key, version, _session_choices())
+            g.page_cache_entry = (key, version, _session_choices(), visitor)
             return None
         body = page.body.replace(CSRF_PLACEHOLDER, generate_csrf().encode()) if CSRF_PLACEHOLDER in page.body \
             else page.body
@@ -142,10 +178,10 @@ def register(app: Flask) -> None:
         if entry is None or response.status_code != 200 or response.is_streamed \
                 or response.mimetype not in _CACHEABLE_TYPES:
             return response
-        key, version, choices_before = entry
+        key, version, choices_before, visitor = entry
         # The page made the session differ (a message flashed, a choice remembered, a login…): it is
         # this visitor's own. The CSRF token alone is put back for each visitor.
-        if _session_choices() != choices_before or "_user_id" in session:
+        if _session_choices() != choices_before or (visitor == () and "_user_id" in session):
             return response
         body = response.get_data()
         token = g.get("csrf_token")

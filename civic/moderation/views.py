@@ -9,6 +9,7 @@ from civic.accounts.auth import safe_next
 from civic.accounts.models import Role, User
 from civic.comments.models import Comment
 from civic.comments.views import comment_url
+from civic.core import pagecache
 from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
@@ -76,6 +77,7 @@ def _require_moderator_role() -> None:
 
 
 @bp.route("/moderation/")
+@pagecache.kept_for_account  # built again after any report, hiding or block (each raises the version)
 @login_required
 def queue():
     _require_moderator_role()

@@ -274,6 +274,15 @@ def unread_count(user: User) -> int:
         Notification.recipient_id == user.id, Notification.read_at.is_(None), visible_condition())) or 0
 
 
+def unread_state(user: User) -> tuple[int, int | None]:
+    """How many of the user's notifications are unread, and the latest of them: it changes whenever one
+    arrives or is read (ids only grow). The pages kept for an account (civic/core/pagecache.py) carry
+    the bell, and writing a notification raises no content version."""
+    count, latest = db.session.execute(select(func.count(), func.max(Notification.id)).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None))).one()
+    return count, latest
+
+
 class NotFound(RuleError):
     status = 404
 

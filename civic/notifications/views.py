@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from civic.accounts.auth import safe_next
+from civic.core import pagecache
 from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.extensions import csrf, db
@@ -16,6 +17,7 @@ from civic.notifications.models import EmailFrequency
 from civic.notifications.tokens import BadToken, read_unsubscribe_token
 
 bp = Blueprint("notifications", __name__)
+pagecache.account_state(services.unread_state)  # the bell of a page kept for an account
 
 
 @bp.app_context_processor
