@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.orm.util import identity_key
 
 from civic.accounts.models import User
@@ -175,8 +175,14 @@ def unfollow(user: User, kind: str, target_id: int) -> bool:
 def is_following(user: User | None, kind: str, target_id: int) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(Follow.id).where(
-        Follow.user_id == user.id, Follow.target_kind == kind, Follow.target_id == target_id)) is not None
+    return db.session.scalar(select(following(user.id, kind, target_id)))
+
+
+def following(user_id, kind, target_id) -> ColumnElement[bool]:
+    """The SQL condition "this account follows this target". Each argument may be a value, a bound
+    parameter, or a column of the query it goes into (which then reads the target and the follow
+    together); no account (None) follows nothing."""
+    return exists().where(Follow.user_id == user_id, Follow.target_kind == kind, Follow.target_id == target_id)
 
 
 def follower_ids(kind: str, target_id: int) -> set[int]:
