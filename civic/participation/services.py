@@ -44,10 +44,13 @@ def _statements() -> tuple:
         bindparam("now", type_=Vote.__table__.c.created_at.type))
     # The status is judged again as the counter is written (this waits for a move being made on
     # the post): a vote that meets a merge committed meanwhile is taken back, not left on a merged idea.
-    count = (update(Post).where(Post.id == bindparam("post_id"), Post.status.in_([s.value for s in VOTABLE]))
-             .values(vote_count=Post.vote_count + 1,
-                     first_reaction_at=func.coalesce(Post.first_reaction_at, bindparam("now")))
-             .returning(Post.id))
+    # A Core UPDATE (the table's): the ORM's would also look for the post among the session's objects,
+    # which add_vote expires itself.
+    post = Post.__table__.c
+    count = (update(Post.__table__).where(post.id == bindparam("post_id"), post.status.in_([s.value for s in VOTABLE]))
+             .values(vote_count=post.vote_count + 1, first_reaction_at=func.coalesce(
+                 post.first_reaction_at, bindparam("now", type_=post.first_reaction_at.type)))
+             .returning(post.id))
     return add, count
 
 

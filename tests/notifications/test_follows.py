@@ -73,6 +73,12 @@ def test_after_voting_following_is_offered_not_imposed(client, anna, bruno, tori
     assert "Do you want to know what happens next?" in page
     assert f'action="/follow/need/{need.id}"' in page and "border-primary" in page
     assert not follows.is_following(bruno, "need", need.id)
+    # Someone who already follows is not asked again.
+    assert client.submit(f"/posts/{need.id}/unvote").status_code == 302
+    assert client.submit(f"/follow/need/{need.id}").status_code == 302
+    page = client.submit(f"/posts/{need.id}/vote", follow_redirects=True).get_data(as_text=True)
+    assert "Thank you: your support is counted." in page
+    assert "Do you want to know what happens next?" not in page
 
 
 @pytest.mark.parametrize("url, status", [

@@ -38,6 +38,10 @@ def test_vote_twice_counts_once_and_unvote_twice_takes_it_back_once(client, anna
     assert _votes(idea) == (1, 1)
     vote = db.session.scalar(select(Vote))
     assert (vote.user_id, vote.post_id) == (bruno.id, idea.id)
+    # The first reaction is the vote's own time, stored as every other date is (read back as one).
+    reacted = db.session.scalar(select(Post.first_reaction_at).where(Post.id == idea.id))
+    assert reacted is not None and abs((reacted.replace(tzinfo=None) - vote.created_at.replace(tzinfo=None))
+                                       .total_seconds()) < 1
     page = client.get(f"/ideas/{idea.id}-{idea.slug}").get_data(as_text=True)
     assert f'action="/posts/{idea.id}/unvote"' in page and f'action="/posts/{idea.id}/vote"' not in page
 
