@@ -124,17 +124,21 @@ def _session_choices() -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in session.items() if k not in _SESSION_NOISE))
 
 
-def _visitor() -> tuple | None:
-    """What the page depends on besides its address and the session: () for an anonymous visitor, the
-    account and its private state for a logged-in one on a page kept for accounts; None: not kept."""
+def _may_be_kept() -> bool:
+    """Whether the request is one whose page may be kept (read from the request alone)."""
     if request.method not in ("GET", "HEAD") or request.endpoint in _NEVER_KEPT or "_flashes" in session:
-        return None
+        return False
     if "_user_id" not in session:
         # A "remember me" cookie logs its owner in on the first look at current_user.
-        remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        return None if remember in request.cookies else ()
-    if not getattr(current_app.view_functions.get(request.endpoint), _KEPT_FOR_ACCOUNTS, False):
-        return None
+        return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    return getattr(current_app.view_functions.get(request.endpoint), _KEPT_FOR_ACCOUNTS, False)
+
+
+def _visitor() -> tuple | None:
+    """What the page depends on besides its address and the session: () for an anonymous visitor, the
+    account and its private state for a logged-in one; None: the session's account is not valid."""
+    if "_user_id" not in session:
+        return ()
     user = current_user._get_current_object()  # loads the account, checking its session token
     if not user.is_authenticated:
         return None
@@ -150,15 +154,17 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _serve_kept_page():
+        if not _may_be_kept():
+            return None
         try:
-            visitor = _visitor()
-            if visitor is None:
-                return None
-            version = content_version.current()  # read before anything the page shows
+            # Read before anything the page shows, the account included: a page built from an account
+            # changed meanwhile is kept under the older number, which no later request will see.
+            version = content_version.current()
+            visitor = _visitor() if version is not None else None
         except SQLAlchemyError:
             db.session.rollback()
             return None  # the page itself meets the same failure and says so
-        if version is None:
+        if visitor is None:
             return None
         # The host too: some pages and the API write absolute addresses.
         key = (request.host_url, request.full_path, _session_choices(), visitor)
