@@ -14,6 +14,7 @@ from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.participation.services import voted_post_ids
@@ -68,8 +69,7 @@ def show(call_id: int, slug: str | None):
     call = _call(call_id)
     if slug != call.slug:
         return redirect(call_url(call, **request.args), code=301)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = query_int("page", 1, maximum=100_000)
     ideas_query = (
         select(Idea).where(Idea.call_id == call.id, Post.hidden_at.is_(None))
         .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),

@@ -33,6 +33,7 @@ from civic.codesign.models import (
 )
 from civic.core.errors import abort_with, error_response, get_or_404
 from civic.core.forms import UNVERIFIED, ActionForm, check_action, form_status, optional_id, run_form, show_rule_error
+from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -148,8 +149,7 @@ def index():
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in ProcessStatus}:
         abort_with(400, _("This filter does not exist."))
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = query_int("page", 1, maximum=100_000)
     processes = services.list_processes(_user(), city, status, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     today = stages.today()
     cities = db.session.scalars(select(City).where(City.id.in_(

@@ -11,6 +11,7 @@ from civic.accounts.auth import safe_next
 from civic.core import pagecache
 from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.routing import query_int
 from civic.extensions import csrf, db
 from civic.notifications import follows, kinds, services  # noqa: F401 - kinds registers need, idea, call
 from civic.notifications.models import EmailFrequency
@@ -80,8 +81,7 @@ def unfollow(kind: str, target_id: int):
 @bp.route("/notifications")
 @login_required
 def index():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = query_int("page", 1, maximum=100_000)
     items, has_more = services.page_of(current_user._get_current_object(), page)
     return render_template("notifications/index.html", items=items, page=page, has_more=has_more,
                            action_form=ActionForm())

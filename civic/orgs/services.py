@@ -30,6 +30,7 @@ from civic.accounts.models import User
 from civic.accounts.services import find_by_email, normalise_email
 from civic.audit import services as audit
 from civic.core.richtext import render_markdown
+from civic.core.routing import ParameterError, positive_int
 from civic.core.rules import RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
@@ -647,10 +648,10 @@ def parse_listing(args) -> OrgListing:
         if verified not in ("yes", "no"):
             raise ListingError(_l("The parameter verified can be yes or no."))
         listing.verified = verified
-    raw = args.get("page") or "1"
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1:
-        raise ListingError(_l("The parameter %(name)s must be a whole number from 1 up.", name="page"))
-    listing.page = int(raw)
+    try:
+        listing.page = positive_int(args.get("page"), "page", 1)
+    except ParameterError as error:
+        raise ListingError(error.message) from None
     return listing
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import UNVERIFIED, check_action, form_status, run_form
+from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.posts.models import Idea
@@ -112,8 +113,7 @@ def index():
         if status not in {s.value for s in ProjectStatus}:
             abort_with(400, _("This filter does not exist."))
         query = query.where(FundedProject.status == status)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = query_int("page", 1, maximum=100_000)
     rows = db.session.scalars(query.order_by(FundedProject.id.desc())
                               .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     cities = db.session.scalars(select(City).where(City.id.in_(select(FundedProject.city_id).distinct()))

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
+from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db
 from civic.search.documents import KINDS, fetch
 from civic.search.engine import SearchRequest, engine
@@ -66,7 +67,10 @@ class Page:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= PAGE_MAX else 1
+    try:
+        return positive_int(raw, "page", 1, maximum=PAGE_MAX)
+    except ParameterError as error:
+        raise FilterError(error.message) from None
 
 
 def read_request(args) -> tuple[SearchRequest, dict[str, str]]:
@@ -81,7 +85,8 @@ def read_request(args) -> tuple[SearchRequest, dict[str, str]]:
     if slug := args.get("city"):
         request.city_id, filters["city"] = lookup.city(slug).id, slug
     if value := args.get("neighbourhood"):
-        neighbourhood = db.session.get(Neighbourhood, int(value)) if value.isdigit() and len(value) < 10 else None
+        neighbourhood = (db.session.get(Neighbourhood, int(value))
+                         if value.isascii() and value.isdigit() and len(value) < 10 else None)
         if neighbourhood is None:
             raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=value[:40]))
         request.neighbourhood_id, filters["neighbourhood"] = neighbourhood.id, value

@@ -136,7 +136,9 @@ def test_someone_elses_notification_cannot_be_marked(client, anna, bruno, torino
     assert table_counts() == before
     db.session.expire_all()
     assert db.session.get(Notification, theirs.id).read_at is None
-    assert client.get("/notifications?page=abc").status_code == 200
+    malformed = client.get("/notifications?page=abc")
+    assert malformed.status_code == 400
+    assert "The parameter page must be a whole number from 1 up." in malformed.get_data(as_text=True)
 
 
 def test_the_page_needs_a_login(client):

@@ -156,7 +156,13 @@ def test_pagination(client, anna, torino, new_need, people, app):
     assert total(html) == 23 and len(first) == 20
     _status, second, _html = results(client, q="lampione", page="2")
     assert len(second) == 3 and not set(first) & set(second)
-    assert results(client, q="lampione", page="99999999")[0] == 200
+    # Beyond the last page the search can reach, or not a page number: refused with the reason.
+    english(client)
+    for page, reason in (("99999999", "The parameter page can be at most 500."),
+                         ("abc", "The parameter page must be a whole number from 1 up."),
+                         ("²", "The parameter page must be a whole number from 1 up.")):
+        status, _titles, html = results(client, q="lampione", page=page)
+        assert status == 400 and reason in html
 
 
 def test_did_you_mean(client, housing):
