@@ -12,9 +12,11 @@ from civic.territories.services import city_choices, neighbourhood_choices
 
 
 def password_rules(form, field) -> None:
-    """The service's password rules, checked with the other fields so every mistake shows at once."""
+    """The service's password rules, checked with the other fields so every mistake shows at once
+    (the account's own email and name are those of the form, where it has them)."""
+    personal = tuple(getattr(form, name).data or "" for name in ("email", "display_name") if hasattr(form, name))
     try:
-        check_password_rules(field.data or "")
+        check_password_rules(field.data or "", personal)
     except AccountError as error:
         raise ValidationError(str(error.message)) from None
 

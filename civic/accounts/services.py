@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from civic.accounts import tokens
+from civic.accounts.common_passwords import too_easy
 from civic.accounts.models import Role, User, new_session_token
 from civic.core.mail import send_mail
 from civic.core.rules import RuleError
@@ -45,7 +46,8 @@ def normalise_email(raw: str) -> str:
     return checked.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, personal: tuple[str, ...] = ()) -> None:
+    """Length and guessability; `personal`: the account's email and name, which the password must not be."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if has_forbidden_characters(password):
         raise AccountError(_l("The password contains characters that are not allowed."), "password")
@@ -55,6 +57,10 @@ def check_password_rules(password: str) -> None:
         raise AccountError(
             _l("The password must be at most %(num)d characters long.", num=PASSWORD_MAX_LENGTH), "password"
         )
+    if too_easy(password, personal):
+        raise AccountError(_l("This password is too easy to guess: it is a very common one, a run of keys or "
+                              "your own name. Choose another, for instance three or four unrelated words."),
+                           "password")
 
 
 def hash_password(password: str) -> str:
@@ -93,7 +99,7 @@ def register_user(
     name = normalise_line(display_name)
     if has_forbidden_characters(display_name) or not 2 <= len(name) <= 80:
         raise AccountError(_l("Enter a name between 2 and 80 characters, without special characters."), "display_name")
-    check_password_rules(password)
+    check_password_rules(password, (email, name))
     city, neighbourhood = resolve_home(home_city_id, home_neighbourhood_id)
     if find_by_email(email) is not None:
         raise AccountError(_l("An account with this email address already exists. Log in or reset your password."), "email")
@@ -134,7 +140,7 @@ def record_login(user: User) -> None:
 
 def set_password(user: User, new_password: str) -> None:
     """Store a new password and sign out every other session of this account."""
-    check_password_rules(new_password)
+    check_password_rules(new_password, (user.email, user.display_name))
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     db.session.flush()

@@ -153,3 +153,19 @@ def test_confirmation_token_for_a_changed_email_is_refused(client, make_user):
 
 
 assert Client  # the fixtures' client class, used through the `client` fixture
+
+
+def test_a_new_password_too_easy_to_guess_keeps_the_old_one(client, make_user):
+    user = make_user(email="anna@example.it", name="Anna Rossi")
+    token = tokens.make_reset_token(user)
+    old_hash = user.password_hash
+    for easy in ("iloveyou123", "annarossi2024", "0987654321"):
+        response = client.submit(f"/account/reset/{token}", {"password": easy, "password_confirm": easy})
+        assert response.status_code == 422, easy
+        assert user.password_hash == old_hash
+    client.login("anna@example.it")
+    response = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "qwerty123456",
+                                                   "new_password_confirm": "qwerty123456"})
+    assert response.status_code == 422
+    db.session.refresh(user)
+    assert user.password_hash == old_hash

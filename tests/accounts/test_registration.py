@@ -50,6 +50,15 @@ def test_register_creates_a_resident_logs_in_and_sends_confirmation(client, make
     ({"email": "anna@"}, "email", "Enter a valid email address"),
     ({"password": "short", "password_confirm": "short"}, "password", "at least 10 characters"),
     ({"password_confirm": "something-else-entirely"}, "password_confirm", "do not match"),
+    # Long enough, and still among the first a guesser tries: common, a run of keys, one's own name.
+    ({"password": "basketball2024!", "password_confirm": "basketball2024!"}, "password", "too easy to guess"),
+    ({"password": "Password12345", "password_confirm": "Password12345"}, "password", "too easy to guess"),
+    ({"password": "qwertyuiop", "password_confirm": "qwertyuiop"}, "password", "too easy to guess"),
+    ({"password": "1234567890", "password_confirm": "1234567890"}, "password", "too easy to guess"),
+    ({"password": "abcabcabcabc", "password_confirm": "abcabcabcabc"}, "password", "too easy to guess"),
+    ({"password": "forzanapoli1926", "password_confirm": "forzanapoli1926"}, "password", "too easy to guess"),
+    ({"password": "Anna Rossi 1990", "password_confirm": "Anna Rossi 1990"}, "password", "too easy to guess"),
+    ({"password": "anna@example.it", "password_confirm": "anna@example.it"}, "password", "too easy to guess"),
     ({"display_name": "A" * 10_000}, "display_name", "at most 80 characters"),
     ({"display_name": "Anna\x00Rossi"}, "display_name", "not allowed"),
     ({"display_name": "Anna \u202eissoR"}, "display_name", "not allowed"),
@@ -182,3 +191,9 @@ def test_profile_update(client, make_user, make_city):
     response = client.submit("/account/", {"display_name": "x", "home_city": "", "home_neighbourhood": ""})
     assert response.status_code == 422
     assert user.display_name == "Anna R."
+
+
+def test_a_passphrase_of_unrelated_words_is_welcome(client):
+    response = client.submit("/account/register", registration(password="tre parole a caso",
+                                                               password_confirm="tre parole a caso"))
+    assert response.status_code == 302
