@@ -7,8 +7,6 @@ number of rows of any table nor the content version, which every write to a publ
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from civic.core import content_version
@@ -16,27 +14,17 @@ from civic.demo.content import load_demo_content
 from civic.extensions import db
 from tests.conftest import table_counts
 from tests.posts.helpers import english
+from tests.security.routes import filled, rules
 
 # Exempt on purpose: the one-click unsubscribe link of an email (RFC 8058) is posted by mail clients,
 # without a session; its signed token is the proof.
 EXEMPT = {"notifications.unsubscribe"}
-_PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
-
-
-def _fill(match: re.Match) -> str:
-    converter, arguments = match.group(1), match.group(2)
-    if converter == "any":
-        return arguments.split(",")[0].strip().strip("'\"")
-    return "1" if converter == "int" else "x"
 
 
 def _changing_routes(app) -> list[tuple[str, str, str]]:
-    routes = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
-            if rule.endpoint not in EXEMPT:
-                routes.append((method, _PLACEHOLDER.sub(_fill, rule.rule), rule.endpoint))
-    return sorted(set(routes))
+    changing = {"POST", "PUT", "PATCH", "DELETE"}
+    return sorted({(method, filled(rule), rule.endpoint) for rule in rules(app, changing)
+                   for method in rule.methods & changing if rule.endpoint not in EXEMPT})
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ no form would send.
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from civic.demo.content import load_demo_content
 from civic.extensions import db
+from tests.security.routes import filled, rules
 
 # Query parameters the site's pages read (lists, pages, filters, search, redirects), and values no
 # link of the site would carry: text for a number, a negative one, one beyond any integer column,
@@ -22,26 +21,12 @@ from civic.extensions import db
 PARAMETERS = ("page", "sort", "seed", "hidden", "comments", "q", "city", "status", "theme", "kind", "year",
               "neighbourhood", "call", "format", "next", "from", "to", "type", "objective", "axis")
 VALUES = ("abc", "-1", "99999999999999999999999", "9" * 5000, "²", "%00", "x" * 3000, "2026-13-45")
-# Values of the address's own parts: missing, zero, beyond any id; a slug that matches nothing.
+# Ids in the address: missing, zero, beyond any id (other parts get a name that matches nothing).
 ID_VALUES = ("999999", "0", "99999999999999999999999")
 
 
-_PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
-
-
 def _addresses(app, fill_id: str) -> list[str]:
-    """Every GET route, its parts filled in: ids with `fill_id`, an `any(...)` with its first choice,
-    any other part with a name that matches nothing."""
-    def fill(match: re.Match) -> str:
-        converter, arguments = match.group(1), match.group(2)
-        if converter == "any":
-            return arguments.split(",")[0].strip().strip("'\"")
-        if converter == "int":
-            return fill_id
-        return "nothing-here"
-
-    return sorted({_PLACEHOLDER.sub(fill, rule.rule) for rule in app.url_map.iter_rules()
-                   if "GET" in rule.methods and rule.endpoint != "static"})
+    return sorted({filled(rule, fill_id) for rule in rules(app, {"GET"})})
 
 
 @pytest.fixture
