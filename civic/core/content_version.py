@@ -19,13 +19,13 @@ from sqlalchemy import BigInteger, Integer, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from civic.core.transactions import WRITE_IN_CTE
 from civic.extensions import db
 
 # Written often, read by no public page: a user's notifications and the outgoing emails.
 PRIVATE_TABLES = frozenset({"content_version", "notification", "email_message"})
 
 _WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE|WITH)\s+\"?(\w+)", re.I)
-_WRITE_IN_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.I)
 _CHANGED = "civic.content_changed"
 # The number is the sum of SLOTS rows, and a transaction raises the row of its database session:
 # with one row, every write would wait for the commit of the previous one to take its lock.
@@ -65,7 +65,7 @@ def writes_public_table(statement: str) -> bool:
         return False
     verb, table = match.group(1).upper(), match.group(2).lower()
     if verb == "WITH":
-        return bool(_WRITE_IN_CTE.search(statement))
+        return bool(WRITE_IN_CTE.search(statement))
     return table not in PRIVATE_TABLES
 
 

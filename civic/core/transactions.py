@@ -17,7 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 _READ = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
-_WRITE_IN_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.I)
+# A WITH statement that writes (PostgreSQL's writing CTEs); the content version reads it too.
+WRITE_IN_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 _NOT_READ_ONLY = "civic.not_read_only"
 
 
@@ -25,7 +26,7 @@ def reads_only(statement: str) -> bool:
     match = _READ.match(statement)
     if match is None:
         return False
-    return match.group(1).upper() == "SELECT" or not _WRITE_IN_CTE.search(statement)
+    return match.group(1).upper() == "SELECT" or not WRITE_IN_CTE.search(statement)
 
 
 def _note(conn: Connection, cursor, statement, parameters, context, executemany) -> None:
