@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from civic.orgs.views import bp as orgs_bp
     from civic.participation.views import bp as participation_bp
     from civic.posts.views import bp as posts_bp
+    from civic.privacy.views import bp as privacy_bp
     from civic.projects.import_views import bp as project_import_bp
     from civic.projects.views import bp as projects_bp
     from civic.search.views import bp as search_bp
@@ -111,7 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
                       audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp,
                       project_import_bp, projects_bp, startup_bp, api_bp, opendata_bp, dashboard_bp,
-                      search_bp):
+                      search_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -119,6 +120,7 @@ def _register_cli(app: Flask) -> None:
     from civic.accounts.cli import users_cli
     from civic.demo.cli import demo_cli
     from civic.notifications.cli import notifications_cli
+    from civic.privacy.cli import privacy_cli
     from civic.projects.cli import projects_cli
     from civic.search.cli import search_cli
     from civic.territories.cli import territories_cli
@@ -129,3 +131,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(projects_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(privacy_cli)

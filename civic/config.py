@@ -110,6 +110,10 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "TOKEN_MAX_AGE_RESET": _env_int("RESET_TOKEN_MAX_AGE", 3600),
         "TOKEN_MAX_AGE_CONFIRM": _env_int("CONFIRM_TOKEN_MAX_AGE", 7 * 24 * 3600),
         "PASSWORD_MIN_LENGTH": 10,
+        # My data (civic/privacy/export.py): how long a copy can be downloaded, and up to how many rows it is
+        # prepared during the request (larger ones by the worker).
+        "EXPORT_DAYS": _env_int("DATA_EXPORT_DAYS", 7),
+        "EXPORT_INLINE_ROWS": _env_int("DATA_EXPORT_INLINE_ROWS", 5000),
         "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
         # Documents of co-design processes (PDF, ODT, DOCX, ODS, XLSX, PNG, JPEG); their uploads may exceed

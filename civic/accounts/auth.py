@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, logout_user
 from sqlalchemy import bindparam, select
 
 from civic.accounts.models import User
@@ -33,6 +33,15 @@ def configure_login(manager: LoginManager) -> None:
         if user.blocked_at is not None:  # blocking also renews the token; this covers any cookie left over
             return None
         return user
+
+
+def end_session() -> None:
+    """Log out of this browser; only the chosen language survives."""
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "core.home") -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.models import TimestampMixin
@@ -24,6 +25,11 @@ class Role(enum.StrEnum):
     def label(self) -> str:
         return str(ROLE_LABELS[self])
 
+
+# How a deleted account is named wherever its public contributions are shown; the same words are stored in
+# its row, for what reads the table directly.
+DELETED_NAME = _l("deleted user")
+DELETED_STORED_NAME = "utente eliminato"
 
 ROLE_LABELS = {
     Role.RESIDENT: _l("Resident"),
@@ -56,7 +62,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(80))
+    # Read as `display_name`, which names a deleted account "deleted user" in the reader's language.
+    stored_name: Mapped[str] = mapped_column("display_name", String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value, index=True)
     home_city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id", ondelete="SET NULL"), index=True)
@@ -74,10 +81,29 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # How notification emails arrive: immediate, daily (one digest) or never (civic/notifications/).
     email_frequency: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    # Deleted by its owner (civic/privacy/deletion.py): personal data erased, public contributions kept.
+    deleted_at: Mapped[datetime | None]
 
     home_city: Mapped[City | None] = relationship(foreign_keys=[home_city_id])
     home_neighbourhood: Mapped[Neighbourhood | None] = relationship(foreign_keys=[home_neighbourhood_id])
     moderated_cities: Mapped[list[City]] = relationship(secondary=moderator_city, order_by=City.name)
+
+    @hybrid_property
+    def display_name(self) -> str:
+        return str(DELETED_NAME) if self.deleted_at is not None else self.stored_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        return cls.stored_name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

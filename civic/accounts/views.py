@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from civic.accounts import services, tokens
-from civic.accounts.auth import safe_next
+from civic.accounts.auth import end_session, safe_next
 from civic.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -87,11 +87,7 @@ def login():
 
 @bp.route("/account/logout", methods=["POST"])
 def logout():
-    logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
 

@@ -76,8 +76,10 @@ def post_record(post: Post) -> dict:
         "neighbourhood": ({"slug": post.neighbourhood.slug, "name": post.neighbourhood.name}
                           if post.neighbourhood else None),
         "theme": {"slug": post.theme.slug, "name": post.theme.name_it},
+        # A deleted account has no profile, and its name is the same words for everyone.
         "author": {"display_name": post.author.display_name,
-                   "profile_url": url_for("accounts.profile", user_id=post.author_id, _external=True)},
+                   "profile_url": (None if post.author.is_deleted
+                                   else url_for("accounts.profile", user_id=post.author_id, _external=True))},
         "body": post.body_markdown,
         "body_html": post.body_html,
         "vote_count": post.vote_count,

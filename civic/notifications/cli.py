@@ -14,11 +14,14 @@ notifications_cli = AppGroup("notifications", help="Deliver notification emails.
 @click.option("--batch", default=20, show_default=True, type=click.IntRange(min=1, max=500),
               help="Messages claimed at a time.")
 def send(loop: bool, interval: float, batch: int) -> None:
-    """Compose the daily digests that are due and send every due email (once, or --loop)."""
+    """Compose the daily digests that are due and send every due email (once, or --loop, which also
+    prepares the copies of personal data asked for from the My data page)."""
     from civic.notifications import outbox
 
     if loop:
-        outbox.run_forever(interval, echo=click.echo)
+        from civic.privacy import export
+
+        outbox.run_forever(interval, echo=click.echo, also=(export.prepare_due,))
         return
     report = outbox.deliver_due(batch=batch)
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}, dropped {report.dropped}")

@@ -355,10 +355,13 @@ def deliver_due(now: datetime | None = None, batch: int = 20) -> DeliveryReport:
             setattr(total, name, getattr(total, name) + getattr(report, name))
 
 
-def run_forever(interval: float, echo=print) -> None:  # pragma: no cover - the CLI's loop
+def run_forever(interval: float, echo=print, also: tuple[Callable[[], object], ...] = ()) -> None:  # pragma: no cover
+    """The CLI's loop; `also`: other background rounds run between two deliveries."""
     while True:
         report = deliver_due()
         if report.handled:
             echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}, dropped {report.dropped}")
+        for other_round in also:
+            other_round()
         time.sleep(interval)
 

@@ -40,7 +40,7 @@ def _shared_template_cache(request):
 
 class PostsClient(Client):
     """The suite's client, keeping its session's CSRF token instead of reading the home page
-    before every form (the token stays valid until login or logout renews the session)."""
+    before every form (the token stays valid until login, logout or deleting the account renews the session)."""
 
     _token: str | None = None
 
@@ -53,7 +53,7 @@ class PostsClient(Client):
         try:
             return self.post(url, data=payload, **kwargs)
         finally:
-            if url.startswith(("/account/login", "/account/logout")):
+            if url.startswith(("/account/login", "/account/logout", "/account/delete")):
                 self._token = None
 
 

@@ -1,0 +1,1 @@
+"""A person's rights over their data: take it all out ("My data"), and leave (delete the account)."""
