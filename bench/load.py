@@ -4,7 +4,8 @@
         [--duration 15] [--out bench/results] [--server postgresql://postgres@127.0.0.1:5432/postgres]
 
 The database is filled by bench.populate at --scale in a database of its own (dropped at the end), or with
---reuse in a kept one named after the scale and seed (filled the first time), or --database names one
+--reuse in a kept one named after the scale and seed (filled the first time, and again when the schema
+has changed since), or --database names one
 already filled (its residents' password is --password). gunicorn runs as `make serve` runs it, on a free port
 of 127.0.0.1, with the rate limits off. Each endpoint is warmed up, then loaded by wrk for --duration seconds
 at --clients connections; besides wrk's figures (bench/wrk/report.lua), each row has the SQL statements a
@@ -80,13 +81,19 @@ def _database_url(server_url: str, name: str) -> str:
 
 
 def _is_filled(url: str) -> bool:
+    """Filled, and at the latest revision (one filled by an older version of the code is filled again)."""
+    from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine, text
 
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return bool(connection.execute(text("SELECT to_regclass('post') IS NOT NULL")).scalar()) and bool(
-                connection.execute(text("SELECT EXISTS (SELECT 1 FROM post)")).scalar())
+            if not connection.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar():
+                return False
+            if connection.execute(text("SELECT version_num FROM alembic_version")).scalar() != head:
+                return False
+            return bool(connection.execute(text("SELECT EXISTS (SELECT 1 FROM post)")).scalar())
     finally:
         engine.dispose()
 

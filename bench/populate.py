@@ -345,6 +345,7 @@ class Generator:
     seed: int
     password_hash: str
     loader: Loader
+    privacy_version: str = "1"  # the notice every account accepted when it registered
     rng: random.Random = field(init=False)
 
     def __post_init__(self):
@@ -371,7 +372,7 @@ class Generator:
         residents = n_of(RESIDENTS, self.scale, 10)
         self.admin_id = 1
         self.moderators: dict[int, list[int]] = {}
-        rows, moderator_city = [], []
+        rows, moderator_city, consents = [], [], []
         next_id = itertools.count(1)
 
         def account(email, name, role, city, hood, created):
@@ -381,7 +382,8 @@ class Generator:
             uid = next(next_id)
             rows.append((uid, email, name, self.password_hash, role, ref.cities[city][0] if city is not None else None,
                          hood, locale, created + timedelta(hours=1), None, True, None, None, token, frequency,
-                         created, created))
+                         self.privacy_version, created, created))
+            consents.append((uid, uid, self.privacy_version, created))
             return uid
 
         account("admin@example.it", "Amministrazione Piattaforma", "admin", None, None, FIRST_DAY)
@@ -407,7 +409,8 @@ class Generator:
         self.loader.insert("user_account", (
             "id", "email", "display_name", "password_hash", "role", "home_city_id", "home_neighbourhood_id", "locale",
             "email_confirmed_at", "last_login_at", "active", "blocked_at", "blocked_reason", "session_token",
-            "email_frequency", "created_at", "updated_at"), rows)
+            "email_frequency", "privacy_version", "created_at", "updated_at"), rows)
+        self.loader.insert("consent", ("id", "user_id", "version", "accepted_at"), consents)
         self.loader.insert("moderator_city", ("user_id", "city_id"), moderator_city)
 
     def resident(self, city: int) -> int:
@@ -837,8 +840,8 @@ def _password_hash(password: str, rng: random.Random) -> str:
     return result
 
 
-SEQUENCED = ("user_account", "organisation", "membership", "call", "call_phase", "call_criterion", "post", "vote",
-             "comment", "funded_project", "project_partner", "project_commitment", "project_payment",
+SEQUENCED = ("user_account", "consent", "organisation", "membership", "call", "call_phase", "call_criterion", "post",
+             "vote", "comment", "funded_project", "project_partner", "project_commitment", "project_payment",
              "project_milestone", "project_indicator", "project_update", "follow", "audit_event")
 
 
@@ -878,7 +881,8 @@ def populate(database_url: str, scale: float = 1.0, seed: int = 2026,
             try:
                 if not loader.postgres:
                     loader.execute("PRAGMA foreign_keys = ON")
-                generator = Generator(reference, scale, seed, _password_hash(password, rng), loader)
+                generator = Generator(reference, scale, seed, _password_hash(password, rng), loader,
+                                      privacy_version=app.config["PRIVACY_VERSION"])
                 step = time.perf_counter()
                 texts = Texts(generator.rng, posts=max(200, min(6000, n_of(NEEDS + IDEAS, scale) // 4)),
                               comments=max(200, min(4000, n_of(COMMENTS, scale) // 20)))

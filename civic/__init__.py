@@ -48,7 +48,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     templating.register(app)
-    pagecache.register(app)  # last: its hook runs after the rate limits and the address checks
+    pagecache.register(app)  # its hook runs after the rate limits and the address checks
+    from civic.privacy import consent
+    # After the kept pages: a page kept for an account was built past this check, and accepting the
+    # notice is a write that makes kept pages old.
+    consent.register(app)
 
     _register_cli(app)
     return app

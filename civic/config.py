@@ -104,6 +104,11 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "MAIL_LEASE_SECONDS": _env_int("MAIL_LEASE_SECONDS", 300),
         "DIGEST_HOUR": _env_int("DIGEST_HOUR", 8),
         "SITE_NAME": _env("SITE_NAME", "Città Inclusive"),
+        # The privacy notice (templates/privacy/notice_*.html): raise the version when its text changes, and
+        # every person is asked to accept it again; who is responsible for the data, and how to reach them.
+        "PRIVACY_VERSION": _env("PRIVACY_VERSION", "2026-11-28"),
+        "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
+        "PRIVACY_CONTACT": _env("PRIVACY_CONTACT"),
         "BASE_URL": _env("BASE_URL"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json" if production else "text"),

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -233,6 +234,7 @@ def make_user(app):
     def make(role: str | Role = Role.RESIDENT, email: str | None = None, name: str | None = None,
              password: str = PASSWORD, cities: list[City] | tuple = (), confirmed: bool = True, **fields) -> User:
         n = next(counter)
+        fields.setdefault("privacy_version", current_app.config["PRIVACY_VERSION"])  # accepted at registration
         user = account_services.register_user(
             email=email or f"user{n}@example.it", display_name=name or f"Persona {n}",
             password=password, role=Role(role), confirmed=confirmed, **fields,

@@ -57,6 +57,10 @@ class RegistrationForm(HomeFieldsMixin, FlaskForm):
         coerce=optional_id,
         description=_l("Optional. It helps you follow what happens where you live."),
     )
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice and I agree to my data being used as it explains."),
+        validators=[DataRequired(_l("To create an account, read the privacy notice and tick the box."))],
+    )
 
 
 class LoginForm(FlaskForm):

@@ -81,6 +81,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # How notification emails arrive: immediate, daily (one digest) or never (civic/notifications/).
     email_frequency: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    # The version of the privacy notice last accepted (each acceptance is kept in civic/privacy's consent
+    # table); a person who has not accepted the current one is asked before anything else.
+    privacy_version: Mapped[str | None] = mapped_column(String(40))
     # Deleted by its owner (civic/privacy/deletion.py): personal data erased, public contributions kept.
     deleted_at: Mapped[datetime | None]
 

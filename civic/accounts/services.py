@@ -94,7 +94,10 @@ def register_user(
     role: Role = Role.RESIDENT,
     locale: str | None = None,
     confirmed: bool = False,
+    privacy_version: str | None = None,
 ) -> User:
+    """`privacy_version`: the version of the privacy notice the person accepted while registering (None for an
+    account made by someone else, whose owner is asked at the first login)."""
     email = normalise_email(email)
     name = normalise_line(display_name)
     if has_forbidden_characters(display_name) or not 2 <= len(name) <= 80:
@@ -115,6 +118,10 @@ def register_user(
     )
     db.session.add(user)
     db.session.flush()
+    if privacy_version is not None:
+        from civic.privacy import consent
+
+        consent.record(user, privacy_version)
     log.info("account created", extra={"user_id": user.id, "role": user.role})
     return user
 

@@ -20,6 +20,7 @@ from civic.core.forms import form_status, run_form
 from civic.core.mail import MailError
 from civic.core.ratelimit import completed, config_limit
 from civic.extensions import db, limiter
+from civic.privacy import consent
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,6 +50,7 @@ def register():
         home_city_id=form.home_city.data,
         home_neighbourhood_id=form.home_neighbourhood.data,
         locale=session.get("locale"),
+        privacy_version=consent.current_version(),
     ))
     if not done:
         return render_template("accounts/register.html", form=form), form_status(form)

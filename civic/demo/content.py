@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from civic.accounts import services as accounts
@@ -79,7 +80,7 @@ def load_demo_content() -> DemoReport:
         user = accounts.register_user(
             email=email, display_name=name, password=DEMO_PASSWORD, role=role,
             home_city_id=city.id, home_neighbourhood_id=neighbourhood.id if neighbourhood else None,
-            confirmed=True,
+            confirmed=True, privacy_version=current_app.config["PRIVACY_VERSION"],  # the demo's people accepted it
         )
         if moderated:
             accounts.grant_moderation(user, [cities[slug] for slug in moderated])

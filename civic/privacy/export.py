@@ -37,7 +37,7 @@ from civic.notifications.models import EmailMessage, Follow, Notification
 from civic.orgs.models import Membership, Organisation
 from civic.participation.models import Vote
 from civic.posts.models import Post
-from civic.privacy.models import DataExport, ExportStatus
+from civic.privacy.models import Consent, DataExport, ExportStatus
 from civic.startup.models import TeamMember
 from civic.territories.models import City, Neighbourhood
 from civic.uploads.models import Upload
@@ -74,12 +74,18 @@ def _account(user: User) -> dict:
         "home_neighbourhood": neighbourhood.name if neighbourhood else None,
         "language": user.locale,
         "email_frequency": user.email_frequency,
+        "privacy_notice_version": user.privacy_version,
         "registered_at": _iso(user.created_at),
         "email_confirmed_at": _iso(user.email_confirmed_at),
         "last_login_at": _iso(user.last_login_at),
         "blocked_at": _iso(user.blocked_at),
         "blocked_reason": user.blocked_reason,
     }
+
+
+def _consents(user: User) -> list[dict]:
+    return _rows(select(Consent.version, Consent.accepted_at).where(Consent.user_id == user.id).order_by(Consent.id),
+                 lambda r: {"privacy_notice_version": r.version, "accepted_at": _iso(r.accepted_at)})
 
 
 def _organisations(user: User) -> list[dict]:
@@ -181,6 +187,7 @@ def _evaluations(user: User) -> list[dict]:
 # name → (how it is described in the file, what writes it); in the file's order.
 SECTIONS: dict[str, tuple[object, Callable[[User], object]]] = {
     "account": (_l("Your account and profile"), _account),
+    "consents": (_l("When you accepted each version of the privacy notice"), _consents),
     "organisations": (_l("Organisations you belong to, with your role"), _organisations),
     "posts": (_l("Needs and ideas you wrote, hidden ones included"), _posts),
     "comments": (_l("Your comments"), _comments),
@@ -198,6 +205,7 @@ SECTIONS: dict[str, tuple[object, Callable[[User], object]]] = {
 # The columns naming the account that each section reads.
 EXPORTED = {
     "user_account.id": "account",
+    "consent.user_id": "consents",
     "membership.user_id": "organisations",
     "post.author_id": "posts",
     "comment.author_id": "comments",

@@ -13,3 +13,9 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account and my personal data will be erased for good, and that this cannot be "
            "undone."),
         validators=[DataRequired(_l("Tick the box to confirm that you want to delete your account."))])
+
+
+class ConsentForm(FlaskForm):
+    accept = BooleanField(
+        _l("I have read the privacy notice and I agree to my data being used as it explains."),
+        validators=[DataRequired(_l("Tick the box to accept the privacy notice, or log out."))])

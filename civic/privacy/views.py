@@ -1,21 +1,22 @@
-"""My data (a copy of everything, downloaded by its owner only) and Delete my account."""
+"""The privacy notice and its acceptance, My data (a copy of everything, downloaded by its owner only)
+and Delete my account."""
 from __future__ import annotations
 
 import gzip
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civic.accounts.auth import end_session
+from civic.accounts.auth import end_session, safe_next
 from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.core.ratelimit import completed
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db, limiter
-from civic.privacy import deletion, export
-from civic.privacy.forms import DeleteAccountForm
+from civic.privacy import consent, deletion, export
+from civic.privacy.forms import ConsentForm, DeleteAccountForm
 from civic.privacy.models import DataExport
 
 bp = Blueprint("privacy", __name__)
@@ -89,3 +90,25 @@ def delete_account():
     end_session()
     flash(_("Your account has been deleted. Thank you for taking part."), "success")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/privacy")
+def notice():
+    return render_template("privacy/notice.html", version=consent.current_version())
+
+
+@bp.route("/privacy/accept", methods=["GET", "POST"])
+@login_required
+def accept():
+    user = current_user._get_current_object()
+    next_url = request.args.get("next")
+    if not consent.needs_consent(user):
+        return redirect(safe_next(next_url))
+    form = ConsentForm()
+    done, _result = run_form(form, lambda: consent.record(user))
+    if not done:
+        return render_template("privacy/accept.html", form=form, version=consent.current_version(),
+                               first_time=user.privacy_version is None), form_status(form)
+    db.session.commit()
+    flash(_("Thank you: your acceptance of the privacy notice is recorded."), "success")
+    return redirect(safe_next(next_url))

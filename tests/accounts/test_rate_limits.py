@@ -42,7 +42,7 @@ def test_registration_mistakes_do_not_count_but_accounts_do(client, app):
         assert client.submit("/account/register", bad).status_code == 422
     for n in range(2):
         good = {"display_name": f"Persona {n}", "email": f"p{n}@example.it", "password": PASSWORD,
-                "password_confirm": PASSWORD}
+                "password_confirm": PASSWORD, "accept_privacy": "y"}
         assert client.submit("/account/register", good).status_code == 302
         client.submit("/account/logout")
     response = client.submit("/account/register", {**bad, "email": "p9@example.it"})

@@ -19,6 +19,7 @@ def registration(**overrides) -> dict:
         "password_confirm": PASSWORD,
         "home_city": "",
         "home_neighbourhood": "",
+        "accept_privacy": "y",
     }
     data.update(overrides)
     return data

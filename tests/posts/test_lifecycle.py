@@ -125,7 +125,8 @@ def world(database_url, new_database, tmp_path_factory):
 
         def user(email, role=Role.RESIDENT, cities=()):
             person = account_services.register_user(email=email, display_name=email.split("@")[0],
-                                                    password=PASSWORD, role=role, confirmed=True)
+                                                    password=PASSWORD, role=role, confirmed=True,
+                                                    privacy_version=app.config["PRIVACY_VERSION"])
             if cities:
                 account_services.grant_moderation(person, list(cities))
             return person

@@ -1,0 +1,56 @@
+"""The privacy notice and each person's acceptance of its version.
+
+The notice is `templates/privacy/notice_<language>.html`; whoever changes it raises its version
+(CIVIC_PRIVACY_VERSION). Registration records the acceptance of the current version; a logged-in
+person who accepted an older one (or none: an account made from the command line) is asked again
+before anything else, and can still read the notice, take their data out, delete the account or log out
+without accepting.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from civic.accounts.models import User
+from civic.core.timeutil import utcnow
+from civic.extensions import db
+from civic.privacy.models import Consent
+
+# What a person who has not accepted the current notice may still do.
+OPEN_WITHOUT_CONSENT = frozenset({
+    "static", "core.healthz", "core.set_language", "accounts.logout",
+    "privacy.notice", "privacy.accept", "privacy.my_data", "privacy.request_data", "privacy.download",
+    "privacy.delete_account",
+})
+
+
+def current_version() -> str:
+    return current_app.config["PRIVACY_VERSION"]
+
+
+def needs_consent(user: User) -> bool:
+    return user.privacy_version != current_version()
+
+
+def record(user: User, version: str | None = None) -> None:
+    """The person accepts `version` (the current one by default); accepting it twice keeps the first."""
+    version = version or current_version()
+    exists = db.session.scalar(select(Consent.id).where(Consent.user_id == user.id, Consent.version == version))
+    if exists is None:
+        db.session.add(Consent(user_id=user.id, version=version, accepted_at=utcnow()))
+    user.privacy_version = version
+    db.session.flush()
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _ask_for_consent():
+        # Only a session that names an account can need it: anonymous requests load nothing here.
+        if request.endpoint in OPEN_WITHOUT_CONSENT or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated or not needs_consent(current_user):
+            return None
+        # GET or not, the action waits: a form sent meanwhile is not carried out.
+        return redirect(url_for("privacy.accept", next=request.full_path if request.method == "GET" else None),
+                        303)
