@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civic.accounts.models import User, moderator_city
@@ -33,6 +33,8 @@ from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.models import Report
+from civic.moderation.visibility import visible_post
+from civic.notifications import services as notification_services
 from civic.notifications.models import EmailMessage, Follow, Notification
 from civic.orgs.models import Membership, Organisation
 from civic.participation.models import Vote
@@ -116,7 +118,9 @@ def _comments(user: User) -> list[dict]:
 
 def _votes(user: User) -> list[dict]:
     # On a need a vote reads "support", on an idea "vote" (one mechanism, civic/participation).
-    return _rows(select(Vote.post_id, Post.kind, Post.title, Vote.created_at).join(Post, Post.id == Vote.post_id)
+    # The title of a post hidden since is left out, as everywhere else (the person's own posts are in "posts").
+    title = case((visible_post(), Post.title), else_=None).label("title")
+    return _rows(select(Vote.post_id, Post.kind, title, Vote.created_at).join(Post, Post.id == Vote.post_id)
                  .where(Vote.user_id == user.id).order_by(Vote.id),
                  lambda r: {"post_id": r.post_id, "kind": "support" if r.kind == "need" else "vote",
                             "post_title": r.title, "created_at": _iso(r.created_at)})
@@ -131,7 +135,9 @@ def _follows(user: User) -> list[dict]:
 def _notifications(user: User) -> list[dict]:
     return _rows(select(Notification.event, Notification.target_kind, Notification.target_id, Notification.params,
                         Notification.created_at, Notification.read_at)
-                 .where(Notification.recipient_id == user.id).order_by(Notification.id),
+                 # As on the notifications page: none about content hidden since (someone else's, mostly).
+                 .where(Notification.recipient_id == user.id, notification_services.visible_condition())
+                 .order_by(Notification.id),
                  lambda r: {"event": r.event, "about": {"kind": r.target_kind, "id": r.target_id},
                             "details": r.params or {}, "created_at": _iso(r.created_at), "read_at": _iso(r.read_at)})
 

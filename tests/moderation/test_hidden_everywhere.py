@@ -239,6 +239,9 @@ SKIPPED = {"static": "the app's own files (CSS, JS): no database content"}
 MAY_SHOW_HIDDEN = {
     "audit.index": "the audit log is the moderators' and administrators' record of what they hid and why "
                    "(admins only; tests/moderation/test_queue_actions.py checks that it names the hidden post)",
+    "privacy.download": "a person's copy of their own data holds their own hidden posts with the moderators' "
+                        "reason (the right of access), and nothing hidden of anyone else's "
+                        "(tests/privacy/test_my_data.py checks both)",
 }
 
 

@@ -128,3 +128,28 @@ def test_every_column_naming_an_account_is_exported_or_explained(app):
     assert found == set(export.EXPORTED) | set(export.NOT_EXPORTED)
     assert not set(export.EXPORTED) & set(export.NOT_EXPORTED)
     assert set(export.EXPORTED.values()) <= set(export.SECTIONS)
+
+
+def test_own_hidden_posts_are_in_the_copy_and_nothing_hidden_of_others(client, app, anna, bruno, torino, anna_active,
+                                                                        make_user, add_vote):
+    """The copy holds the person's own hidden posts with the moderators' reason (the right of access); of
+    someone else's hidden content, neither a title nor a notification."""
+    from civic.moderation import services as moderation
+
+    need, idea = anna_active
+    add_vote(bruno, need)  # Bruno supports Anna's need, and is notified of nothing about it
+    moderator = make_user("moderator", email="mod.torino@example.it", cities=[torino])
+    moderation.hide(moderator, need, "Dati personali di terzi")
+    moderation.hide(moderator, idea, "Fuori tema")
+    db.session.commit()
+
+    mine = export.document(db.session.get(type(anna), anna.id))
+    hidden = [p for p in mine["posts"] if p["id"] == need.id][0]
+    assert hidden["title"] == "Panchine rotte ai giardini" and hidden["hidden_reason"] == "Dati personali di terzi"
+    # Anna voted for and followed Bruno's idea, now hidden: the vote is listed without its title.
+    assert [v["post_title"] for v in mine["votes"]] == [None]
+    assert "Un orto condiviso" not in json.dumps(mine)
+
+    his = json.dumps(export.document(db.session.get(type(bruno), bruno.id)), ensure_ascii=False)
+    assert "Panchine rotte" not in his  # Anna's hidden need: no title in his votes, no notification
+    assert "Un orto condiviso" in his  # his own idea, hidden: his own data
