@@ -80,7 +80,10 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A login lasts at most this long (seconds), and ends sooner after SESSION_IDLE_MINUTES without use
+        # unless "keep me logged in" was ticked (civic/accounts/sessions.py).
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME", 14 * 24 * 3600),
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 120),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "BABEL_DEFAULT_LOCALE": "it",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Rome"),

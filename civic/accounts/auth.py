@@ -6,10 +6,9 @@ from urllib.parse import urlsplit
 from flask import session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, logout_user
-from sqlalchemy import bindparam, select
 
+from civic.accounts import sessions
 from civic.accounts.models import User
-from civic.extensions import db
 
 
 def configure_login(manager: LoginManager) -> None:
@@ -19,16 +18,13 @@ def configure_login(manager: LoginManager) -> None:
     # "strong" would log out anyone whose mobile IP changes; the session is renewed at login instead.
     manager.session_protection = "basic"
 
-    # Built once: every request of a logged-in visitor runs it (db.session.get composes its query each time).
-    _ACCOUNT = select(User).where(User.id == bindparam("id"))
-
     @manager.user_loader
     def load_user(cookie_id: str) -> User | None:
-        user_id, _, token = cookie_id.partition(":")
-        if not user_id.isdigit():
+        user_id, token, key = (cookie_id.split(":") + ["", ""])[:3]
+        if not user_id.isdigit() or not token or not key:
             return None
-        user = db.session.scalar(_ACCOUNT, {"id": int(user_id)})
-        if user is None or not token or user.session_token != token:
+        user = sessions.load(int(user_id), key)
+        if user is None or user.session_token != token:
             return None
         if user.blocked_at is not None:  # blocking also renews the token; this covers any cookie left over
             return None

@@ -108,8 +108,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    # The key of this request's login session (civic/accounts/sessions.py), not stored with the account.
+    login_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:
@@ -133,3 +136,23 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device, checked on the server at every request (civic/accounts/sessions.py): it
+    ends at logout, after a time without use, at its absolute lifetime, or when its owner ends it."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_user_last_seen", "user_id", "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # SHA-256 of the key the cookie carries: a copy of the table logs no one in.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)  # "keep me logged in": no idle timeout but the lifetime
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))

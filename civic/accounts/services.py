@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from civic.accounts import tokens
+from civic.accounts import sessions, tokens
 from civic.accounts.common_passwords import too_easy
 from civic.accounts.models import Role, User, new_session_token
 from civic.core.mail import send_mail
@@ -150,6 +150,7 @@ def set_password(user: User, new_password: str) -> None:
     check_password_rules(new_password, (user.email, user.display_name))
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
+    sessions.end_all(user)
     db.session.flush()
 
 

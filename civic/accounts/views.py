@@ -1,11 +1,11 @@
 """Registration, login, passwords, email confirmation and public profiles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from civic.accounts import services, tokens
+from civic.accounts import services, sessions, tokens
 from civic.accounts.auth import end_session, safe_next
 from civic.accounts.forms import (
     LoginForm,
@@ -15,8 +15,9 @@ from civic.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from civic.accounts.models import User
-from civic.core.forms import form_status, run_form
+from civic.accounts.models import LoginSession, User, new_session_token
+from civic.core.errors import abort_with
+from civic.core.forms import check_action, form_status, run_form
 from civic.core.mail import MailError
 from civic.core.ratelimit import completed, config_limit
 from civic.extensions import db, limiter
@@ -31,6 +32,7 @@ def _start_session(user: User, remember: bool) -> None:
     session.clear()
     if user.locale is None and locale:
         user.locale = locale
+    sessions.start(user, remember)
     login_user(user, remember=remember)
     session.permanent = True
     services.record_login(user)
@@ -89,6 +91,9 @@ def login():
 
 @bp.route("/account/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sessions.end(sessions.current(current_user))  # a copy of the cookie logs no one in any more
+        db.session.commit()
     end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.home"))
@@ -125,7 +130,7 @@ def change_password():
         user, form.current_password.data, form.new_password.data))
     if not done:
         return render_template("accounts/password_change.html", form=form), form_status(form)
-    # The session token changed: log in again here so that only the other sessions end.
+    # Every session ended with the new password: log in again here so that only the other devices are out.
     _start_session(user, remember=False)
     db.session.commit()
     flash(_("Your password has been changed. Other devices have been logged out."), "success")
@@ -203,3 +208,43 @@ def profile(user_id: int):
         needs=by_author(Need, user.id), ideas=by_author(Idea, user.id), comments=comments_by(user.id),
         organisations=[] if user.blocked_at else organisations_of(user),
     )
+
+
+@bp.route("/account/sessions")
+@login_required
+def login_sessions():
+    return render_template("accounts/sessions.html", devices=sessions.live_sessions(current_user),
+                           idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_login_session(session_id: int):
+    check_action()
+    user = current_user._get_current_object()
+    login = db.session.get(LoginSession, session_id)
+    if login is None or login.user_id != user.id or login.ended_at is not None:
+        abort_with(404, _("This session has already ended."))
+    this_one = sessions.current(user)
+    sessions.end(login)
+    db.session.commit()
+    if this_one is not None and this_one.id == login.id:
+        end_session()
+        flash(_("You are logged out."), "info")
+        return redirect(url_for("accounts.login"))
+    flash(_("That device has been logged out."), "success")
+    return redirect(url_for("accounts.login_sessions"))
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_login_sessions():
+    """Log out everywhere, this device included: a cookie copied anywhere opens nothing any more."""
+    check_action()
+    user = current_user._get_current_object()
+    sessions.end_all(user)
+    user.session_token = new_session_token()
+    db.session.commit()
+    end_session()
+    flash(_("You have been logged out on every device, this one included."), "info")
+    return redirect(url_for("accounts.login"))

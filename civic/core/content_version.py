@@ -22,8 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from civic.core.transactions import WRITE_IN_CTE
 from civic.extensions import db
 
-# Written often, read by no public page: a user's notifications and the outgoing emails.
-PRIVATE_TABLES = frozenset({"content_version", "notification", "email_message"})
+# Written often, read by no public page: a user's notifications, the outgoing emails, the login sessions.
+PRIVATE_TABLES = frozenset({"content_version", "notification", "email_message", "login_session"})
 
 _WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE|WITH)\s+\"?(\w+)", re.I)
 _CHANGED = "civic.content_changed"

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import joinedload
 
+from civic.accounts import sessions
 from civic.accounts.models import Role, User, new_session_token
 from civic.accounts.permissions import can_moderate_user, is_admin
 from civic.audit import services as audit
@@ -110,6 +111,7 @@ def block(actor: User, person: User, reason: str) -> BlockResult:
     ).first()
     if blocked is None:
         raise AlreadyBlocked(_l("This account is already blocked: another moderator may have just blocked it."))
+    sessions.end_all(person)  # and the server forgets them
     hidden_posts = [row.id for row in db.session.execute(
         update(posts).where(posts.c.author_id == person.id, posts.c.hidden_at.is_(None))
         .values(hidden_at=now, hidden_reason=text, hidden_by_block=True).returning(posts.c.id))]

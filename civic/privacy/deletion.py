@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from civic.accounts.models import DELETED_STORED_NAME, Role, User, moderator_city, new_session_token
+from civic.accounts.models import DELETED_STORED_NAME, LoginSession, Role, User, moderator_city, new_session_token
 from civic.audit import services as audit
 from civic.core.mail import MailError, send_mail
 from civic.core.rules import RuleError
@@ -99,6 +99,7 @@ def _erase(user: User) -> None:
     db.session.execute(delete(EmailMessage).where(EmailMessage.recipient_id == user.id))
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     db.session.execute(delete(moderator_city).where(moderator_city.c.user_id == user.id))
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     # Invitations to this address: the pending ones end, and none keeps the address.
     db.session.execute(update(Invitation).where(Invitation.email == user.email, Invitation.accepted_at.is_(None),
                                                 Invitation.revoked_at.is_(None)).values(revoked_at=utcnow()))

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from civic.accounts.models import User, moderator_city
+from civic.accounts.models import LoginSession, User, moderator_city
 from civic.calls.models import Evaluation, EvaluationScore
 from civic.codesign.models import MeetingRegistration
 from civic.comments.models import Comment
@@ -88,6 +88,14 @@ def _account(user: User) -> dict:
 def _consents(user: User) -> list[dict]:
     return _rows(select(Consent.version, Consent.accepted_at).where(Consent.user_id == user.id).order_by(Consent.id),
                  lambda r: {"privacy_notice_version": r.version, "accepted_at": _iso(r.accepted_at)})
+
+
+def _sessions(user: User) -> list[dict]:
+    return _rows(select(LoginSession.created_at, LoginSession.last_seen_at, LoginSession.ended_at,
+                        LoginSession.ip_address, LoginSession.user_agent)
+                 .where(LoginSession.user_id == user.id).order_by(LoginSession.id),
+                 lambda r: {"logged_in_at": _iso(r.created_at), "last_seen_at": _iso(r.last_seen_at),
+                            "ended_at": _iso(r.ended_at), "ip_address": r.ip_address, "browser": r.user_agent})
 
 
 def _organisations(user: User) -> list[dict]:
@@ -194,6 +202,7 @@ def _evaluations(user: User) -> list[dict]:
 SECTIONS: dict[str, tuple[object, Callable[[User], object]]] = {
     "account": (_l("Your account and profile"), _account),
     "consents": (_l("When you accepted each version of the privacy notice"), _consents),
+    "sessions": (_l("Your logins: when, from which address and browser"), _sessions),
     "organisations": (_l("Organisations you belong to, with your role"), _organisations),
     "posts": (_l("Needs and ideas you wrote, hidden ones included"), _posts),
     "comments": (_l("Your comments"), _comments),
@@ -212,6 +221,7 @@ SECTIONS: dict[str, tuple[object, Callable[[User], object]]] = {
 EXPORTED = {
     "user_account.id": "account",
     "consent.user_id": "consents",
+    "login_session.user_id": "sessions",
     "membership.user_id": "organisations",
     "post.author_id": "posts",
     "comment.author_id": "comments",

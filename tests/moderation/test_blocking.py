@@ -287,10 +287,18 @@ def test_a_blocked_person_cannot_log_in_and_is_told_why(client, new_client, scen
     # With a wrong password the reason is not given away.
     response = browser.submit("/account/login", {"email": "dario@example.it", "password": "not-the-password"})
     assert response.status_code == 422 and REASON not in response.get_data(as_text=True)
-    # A cookie with the token of before (say, copied elsewhere) is not enough: a blocked account is logged out.
+    # Even a cookie with the current token and a live login session (made here by hand: the block ended his)
+    # is not enough: a blocked account is logged out.
+    from flask import current_app
+
+    from civic.accounts import sessions
+
     token = db.session.scalar(select(User.session_token).where(User.id == dario.id))
+    with current_app.test_request_context():
+        key = sessions.start(db.session.get(User, dario.id), remember=True)
+        db.session.commit()
     with browser.session_transaction() as session:
-        session["_user_id"] = f"{dario.id}:{token}"
+        session["_user_id"] = f"{dario.id}:{token}:{key}"
     assert browser.get("/account/").status_code == 302
 
 
