@@ -160,7 +160,7 @@ def make_app(database_url: str, instance: Path):
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance),
                        "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False,
-                       "PAGE_CACHE_SECONDS": 0})
+                       "PAGE_CACHE_SECONDS": 0, "TWO_FACTOR_ROLES": ()})
 
 
 # --- gunicorn ------------------------------------------------------------------------------------
@@ -179,9 +179,11 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         instance.mkdir(parents=True, exist_ok=True)
         self.log = instance / "gunicorn.log"
+        # Logins are not measured: the moderators log in with their password alone (no second factor), as
+        # the rate limits are off.
         env = dict(os.environ, CIVIC_DATABASE_URL=database_url, CIVIC_RATELIMIT_ENABLED="false",
                    CIVIC_SECRET_KEY=SECRET_KEY, CIVIC_INSTANCE_PATH=str(instance),
-                   CIVIC_PAGE_CACHE_SECONDS=str(page_cache_seconds))
+                   CIVIC_PAGE_CACHE_SECONDS=str(page_cache_seconds), CIVIC_TWO_FACTOR_ROLES=",")
         env.pop("CIVIC_SEARCH_ENGINE", None)  # the default engine: PostgreSQL full-text search
         self.command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
                         "--timeout", "120", "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-", "wsgi:app"]

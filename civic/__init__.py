@@ -49,10 +49,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     templating.register(app)
     pagecache.register(app)  # its hook runs after the rate limits and the address checks
+    from civic.accounts import twofactor
+    from civic.core import gates
     from civic.privacy import consent
-    # After the kept pages: a page kept for an account was built past this check, and accepting the
-    # notice is a write that makes kept pages old.
-    consent.register(app)
+    gates.add(consent.GATE)
+    gates.add(twofactor.GATE)
+    # After the kept pages: a page kept for an account was built past these checks, and taking a step
+    # (accepting the notice, setting up a second factor) is a write that makes kept pages old.
+    gates.register(app)
 
     _register_cli(app)
     return app

@@ -113,6 +113,10 @@ def make_test_app(database_url: str, instance: Path, **overrides):
         "LOG_LEVEL": "WARNING",
         # Kept pages are tested in tests/posts/test_page_cache.py; elsewhere each request builds its page.
         "PAGE_CACHE_SECONDS": 0,
+        # The second factor required of moderators and administrators is tested in
+        # tests/accounts/test_two_factor.py (and by the browser tests, on the demo); elsewhere they log in with
+        # their password, as the second factor is not what those tests are about.
+        "TWO_FACTOR_ROLES": (),
     }
     config.update(overrides)
     return create_app(config)

@@ -104,3 +104,21 @@ class ProfileForm(HomeFieldsMixin, FlaskForm):
                                render_kw={"autocomplete": "nickname", "maxlength": 80})
     home_city = SelectField(_l("Your city"), coerce=optional_id)
     home_neighbourhood = SelectField(_l("Your neighbourhood"), coerce=optional_id)
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code."))],
+                       description=_l("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "maxlength": 20})
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Enter the 6 digits the app shows."))],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 10})
+    password = PasswordField(_l("Your password"), validators=[InputRequired(_l("Enter your password to confirm."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[InputRequired(_l("Enter your password to confirm."))],
+                             render_kw={"autocomplete": "current-password"})

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Table, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,6 +84,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     # The version of the privacy notice last accepted (each acceptance is kept in civic/privacy's consent
     # table); a person who has not accepted the current one is asked before anything else.
     privacy_version: Mapped[str | None] = mapped_column(String(40))
+    # Two-factor authentication (civic/accounts/twofactor.py): the TOTP secret once confirmed with a code, and
+    # the last 30-second step accepted, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Deleted by its owner (civic/privacy/deletion.py): personal data erased, public contributions kept.
     deleted_at: Mapped[datetime | None]
 
@@ -156,3 +161,16 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None]
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app (shown once, stored as a hash)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (Index("ix_recovery_code_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from civic.accounts import services, sessions, tokens
+from civic.accounts import services, sessions, tokens, twofactor
 from civic.accounts.auth import end_session, safe_next
 from civic.accounts.forms import (
     LoginForm,
@@ -79,6 +79,9 @@ def login():
             form.form_errors.append(_("Your account has been suspended by the moderators. Reason: %(reason)s",
                                       reason=user.blocked_reason))
             return render_template("accounts/login.html", form=form, next_url=next_url), 403
+        if user is not None and twofactor.enabled(user):
+            twofactor_views.ask_for_code(user, form.remember.data, next_url)
+            return redirect(url_for("accounts.login_verify"))
         if user is not None:
             _start_session(user, remember=form.remember.data)
             db.session.commit()
@@ -248,3 +251,6 @@ def end_all_login_sessions():
     end_session()
     flash(_("You have been logged out on every device, this one included."), "info")
     return redirect(url_for("accounts.login"))
+
+
+from civic.accounts import twofactor_views  # noqa: E402 - its routes join this blueprint and use _start_session

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from civic.accounts import services as accounts
 from civic.accounts.models import Role, User
 from civic.comments import services as comments
+from civic.core.timeutil import utcnow
 from civic.demo.calls import load_demo_calls
 from civic.demo.data import DEMO_CITIES, CitySeed
 from civic.extensions import db
@@ -20,6 +21,9 @@ from civic.posts.models import Post
 from civic.territories.models import City, Neighbourhood, Theme
 
 DEMO_PASSWORD = "partecipa-2026"  # noqa: S105 - documented in README for trying the site
+# The demo's moderators and administrator have two-factor authentication set up with this key (README):
+# add it to an authenticator app, or print the current code with `flask --app wsgi demo code`.
+DEMO_TOTP_SECRET = "CIVICDEMOPARTECIPACITTAINCLUSIVE"  # noqa: S105 - public on purpose, like the password
 
 # (email, name, role, home city, neighbourhood, moderated cities)
 DEMO_USERS = [
@@ -84,6 +88,8 @@ def load_demo_content() -> DemoReport:
         )
         if moderated:
             accounts.grant_moderation(user, [cities[slug] for slug in moderated])
+        if user.role != Role.RESIDENT:
+            user.totp_secret, user.totp_enabled_at = DEMO_TOTP_SECRET, utcnow()
         report.users += 1
     db.session.flush()
     _load_posts(cities, report)
@@ -143,7 +149,6 @@ def _spread_in_time() -> None:
     from datetime import timedelta
 
     from civic.comments.models import Comment
-    from civic.core.timeutil import utcnow
 
     posts = db.session.scalars(select(Post).order_by(Post.id)).all()
     comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()

@@ -8,21 +8,14 @@ without accepting.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import select
 
 from civic.accounts.models import User
+from civic.core import gates
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.privacy.models import Consent
-
-# What a person who has not accepted the current notice may still do.
-OPEN_WITHOUT_CONSENT = frozenset({
-    "static", "core.healthz", "core.set_language", "accounts.logout",
-    "privacy.notice", "privacy.accept", "privacy.my_data", "privacy.request_data", "privacy.download",
-    "privacy.delete_account",
-})
 
 
 def current_version() -> str:
@@ -43,14 +36,10 @@ def record(user: User, version: str | None = None) -> None:
     db.session.flush()
 
 
-def register(app: Flask) -> None:
-    @app.before_request
-    def _ask_for_consent():
-        # Only a session that names an account can need it: anonymous requests load nothing here.
-        if request.endpoint in OPEN_WITHOUT_CONSENT or request.endpoint is None:
-            return None
-        if not current_user.is_authenticated or not needs_consent(current_user):
-            return None
-        # GET or not, the action waits: a form sent meanwhile is not carried out.
-        return redirect(url_for("privacy.accept", next=request.full_path if request.method == "GET" else None),
-                        303)
+# What a person who has not accepted the current notice may still do.
+GATE = gates.Gate(
+    applies=needs_consent,
+    endpoint="privacy.accept",
+    open_endpoints=frozenset({"privacy.accept", "privacy.my_data", "privacy.request_data", "privacy.download",
+                              "privacy.delete_account"}),
+)

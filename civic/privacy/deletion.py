@@ -19,7 +19,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from civic.accounts.models import DELETED_STORED_NAME, LoginSession, Role, User, moderator_city, new_session_token
+from civic.accounts.models import (
+    DELETED_STORED_NAME,
+    LoginSession,
+    RecoveryCode,
+    Role,
+    User,
+    moderator_city,
+    new_session_token,
+)
 from civic.audit import services as audit
 from civic.core.mail import MailError, send_mail
 from civic.core.rules import RuleError
@@ -100,6 +108,7 @@ def _erase(user: User) -> None:
     db.session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     db.session.execute(delete(moderator_city).where(moderator_city.c.user_id == user.id))
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     # Invitations to this address: the pending ones end, and none keeps the address.
     db.session.execute(update(Invitation).where(Invitation.email == user.email, Invitation.accepted_at.is_(None),
                                                 Invitation.revoked_at.is_(None)).values(revoked_at=utcnow()))
@@ -114,6 +123,7 @@ def _erase(user: User) -> None:
     user.home_city_id = None
     user.home_neighbourhood_id = None
     user.locale = None
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.email_confirmed_at = None
     user.last_login_at = None
     user.blocked_reason = None  # the date stays: what a block hid stays hidden

@@ -77,6 +77,7 @@ def _account(user: User) -> dict:
         "language": user.locale,
         "email_frequency": user.email_frequency,
         "privacy_notice_version": user.privacy_version,
+        "two_factor_enabled_at": _iso(user.totp_enabled_at),
         "registered_at": _iso(user.created_at),
         "email_confirmed_at": _iso(user.email_confirmed_at),
         "last_login_at": _iso(user.last_login_at),
@@ -268,6 +269,7 @@ NOT_EXPORTED = {
     "support_evidence.uploaded_by_id": "a support plan's evidence",
     "notification.actor_id": "someone else's notification",
     "data_export.user_id": "the exports themselves",
+    "recovery_code.user_id": "secrets stored only as hashes (whether two-factor is on is in the account)",
 }
 
 

@@ -1,0 +1,123 @@
+"""Two-factor authentication: setting it up, the login's second step, recovery codes, turning it off.
+These routes join the accounts blueprint."""
+from __future__ import annotations
+
+import time
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic.accounts import twofactor
+from civic.accounts.auth import safe_next
+from civic.accounts.forms import PasswordConfirmForm, TwoFactorCodeForm, TwoFactorSetupForm
+from civic.accounts.models import User
+from civic.accounts.views import _start_session, bp
+from civic.core.forms import form_status, run_form
+from civic.extensions import db, limiter
+
+PENDING = "two_factor_pending"  # the account that gave its password, waiting for its code
+SETUP = "two_factor_secret"  # the secret shown to the app, until a code confirms it
+PENDING_SECONDS = 300
+
+
+def ask_for_code(user: User, remember: bool, next_url: str | None) -> None:
+    """The password was right: the login waits for the second factor (nothing else survives in the session)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    session[PENDING] = {"id": user.id, "token": user.session_token, "remember": bool(remember),
+                        "next": next_url, "since": int(time.time())}
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    pending = session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None, {}
+    user = db.session.get(User, pending.get("id"))
+    if user is None or not user.active or user.blocked_at is not None or user.session_token != pending.get("token"):
+        return None, {}
+    return user, pending
+
+
+def _pending_key() -> str:
+    return f"two-factor:{(session.get(PENDING) or {}).get('id')}"
+
+
+@bp.route("/account/login/verify", methods=["GET", "POST"])
+@limiter.limit("10 per 10 minutes", key_func=_pending_key, methods=["POST"])
+def login_verify():
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Log in again: the time to enter the code has run out."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if twofactor.verify(user, form.code.data):
+            session.pop(PENDING, None)
+            _start_session(user, remember=pending.get("remember", False))
+            db.session.commit()
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(pending.get("next")))
+        db.session.rollback()
+        form.code.errors = [_("This code is not right, or was already used. Enter the code the app shows now.")]
+    return render_template("accounts/login_verify.html", form=form), form_status(form)
+
+
+def _status_page(user: User, form: PasswordConfirmForm):
+    return render_template("accounts/two_factor.html", enabled=twofactor.enabled(user),
+                           required=twofactor.required(user), left=twofactor.unused_recovery_codes(user),
+                           form=form), form_status(form)
+
+
+@bp.route("/account/two-factor")
+@login_required
+def two_factor():
+    return _status_page(current_user._get_current_object(), PasswordConfirmForm())
+
+
+@bp.route("/account/two-factor/setup", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    user = current_user._get_current_object()
+    if twofactor.enabled(user):
+        return redirect(url_for("accounts.two_factor"))
+    if request.method == "GET" or not session.get(SETUP):
+        session[SETUP] = twofactor.new_secret()
+    secret = session[SETUP]
+    form = TwoFactorSetupForm()
+    done, codes = run_form(form, lambda: twofactor.enable(user, secret, form.code.data, form.password.data))
+    if not done:
+        return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
+                               qr=twofactor.qr_code(user, secret)), form_status(form)
+    db.session.commit()
+    session.pop(SETUP, None)
+    flash(_("Two-factor authentication is on."), "success")
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def two_factor_codes():
+    user = current_user._get_current_object()
+    form = PasswordConfirmForm()
+    done, codes = run_form(form, lambda: twofactor.renew_recovery_codes(user, form.password.data))
+    if not done:
+        return _status_page(user, form)
+    db.session.commit()
+    return render_template("accounts/recovery_codes.html", codes=codes)
+
+
+@bp.route("/account/two-factor/off", methods=["POST"])
+@login_required
+def two_factor_off():
+    user = current_user._get_current_object()
+    form = PasswordConfirmForm()
+    done, _result = run_form(form, lambda: twofactor.disable(user, form.password.data))
+    if not done:
+        return _status_page(user, form)
+    db.session.commit()
+    flash(_("Two-factor authentication is off."), "info")
+    return redirect(url_for("accounts.two_factor"))
