@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from civic.accounts.cli import users_cli
+    from civic.core.cli import backup_cli
     from civic.demo.cli import demo_cli
     from civic.notifications.cli import notifications_cli
     from civic.privacy.cli import privacy_cli
@@ -140,3 +141,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(projects_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_cli)
