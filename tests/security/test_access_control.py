@@ -1,0 +1,134 @@
+"""Who may change what: every route that can change something, read from the URL map, sent with a valid
+CSRF token by people who may not use it, on the demo content.
+
+- An anonymous visitor is sent to the login page (or refused) by every such route but the few meant for
+  visitors (ANONYMOUS_MAY), and changes nothing.
+- A resident with no role, no organisation and nothing of their own among the demo content is refused
+  (403, or 404 where the thing is not theirs to know about) by every route but the ones any resident may
+  use on others' content (RESIDENT_MAY), and changes nothing. The refusal comes before the form is read:
+  a form filled in wrongly gets the same answer as one filled in well.
+
+A new route is covered without being named: it must refuse both, or be added to a list with its reason.
+"""
+from __future__ import annotations
+
+import pytest
+
+from civic.core import content_version
+from civic.demo.content import load_demo_content
+from civic.extensions import db
+from tests.conftest import table_counts
+from tests.security.routes import filled, rules
+
+# What a visitor without an account may send, and why.
+ANONYMOUS_MAY = {
+    "accounts.register": "creating an account",
+    "accounts.login": "logging in",
+    "accounts.login_verify": "the login's second step (sends back to the login without a pending one)",
+    "accounts.request_reset": "asking for a new password",
+    "accounts.reset_password": "choosing a new password with an emailed link",
+    "accounts.logout": "logging out (nothing to end)",
+    "core.set_language": "the language, kept in the session",
+    "notifications.unsubscribe": "the one-click unsubscribe of an email, proven by its signed token",
+    "orgs.invitation": "an invitation's page: accepting it needs an account",
+}
+
+# What any resident may send about content that is not theirs, and why.
+RESIDENT_MAY = {
+    **ANONYMOUS_MAY,
+    "accounts.register": "sends a logged-in person to the home page",
+    "accounts.account": "their own profile",
+    "accounts.change_password": "their own password",
+    "accounts.end_all_login_sessions": "their own sessions",
+    "accounts.end_login_session": "their own sessions (another's: 404, checked in tests/accounts)",
+    "accounts.resend_confirmation": "their own address",
+    "accounts.two_factor_codes": "their own second factor",
+    "accounts.two_factor_off": "their own second factor",
+    "accounts.two_factor_setup": "their own second factor",
+    "privacy.accept": "their own consent",
+    "privacy.delete_account": "their own account",
+    "privacy.request_data": "their own data",
+    "notifications.preferences": "their own email preferences",
+    "notifications.read": "their own notifications (another's: 404, checked in tests/notifications)",
+    "notifications.read_all": "their own notifications",
+    "notifications.follow": "following public content",
+    "notifications.unfollow": "following public content",
+    "participation.vote": "supporting a need or voting an idea",
+    "participation.unvote": "taking their support or vote back",
+    "comments.add": "commenting",
+    "moderation.report": "reporting content to the moderators",
+    "posts.new_need": "writing a need",
+    "posts.new_idea": "proposing an idea",
+    "orgs.new": "registering an organisation",
+    "codesign.register": "registering to a public co-design meeting",
+    "codesign.unregister": "their own registration",
+}
+
+# A form's fields filled in plausibly: a route that forgot its permission check would act on them.
+PAYLOAD = {
+    "title": "Titolo di prova abbastanza lungo", "body": "Un testo di prova.", "summary": "Un riassunto di prova",
+    "beneficiaries": "Chi abita nel quartiere", "reason": "Motivo di prova", "text": "Testo di prova",
+    "name": "Nome di prova", "email": "prova@example.it", "role": "admin", "amount": "100", "date": "2026-01-10",
+    "status": "published", "locale": "it", "password": "a-long-enough-password", "code": "123456",
+}
+
+
+@pytest.fixture
+def demo(app, reference_data, make_user):
+    content_version.create_rows()
+    load_demo_content()
+    db.session.commit()
+
+
+def _changing_routes(app) -> list[tuple[str, str, str]]:
+    changing = {"POST", "PUT", "PATCH", "DELETE"}
+    routes = set()
+    for rule in rules(app, changing):
+        url = filled(rule).replace("nothing-here", "torino") if "<slug>" in rule.rule else filled(rule)
+        routes |= {(method, url, rule.endpoint) for method in rule.methods & changing}
+    return sorted(routes)
+
+
+def _state():
+    db.session.expire_all()
+    return table_counts(), content_version.current()
+
+
+def _check(client, app, allowed: dict, good_answer) -> list[str]:
+    token = client.csrf_token("/privacy")  # a page every visitor may read
+    wrong, statuses = [], []
+    for method, url, endpoint in _changing_routes(app):
+        if endpoint in allowed:
+            continue
+        before = _state()
+        response = client.open(url, method=method, data={**PAYLOAD, "csrf_token": token})
+        statuses.append(response.status_code)
+        if not good_answer(response):
+            wrong.append(f"{response.status_code} {method} {url} ({endpoint})")
+        if _state() != before:
+            wrong.append(f"changed the database: {method} {url} ({endpoint})")
+    # Most refusals must be about who asks, not about ids that name nothing (the demo has them all).
+    assert statuses.count(404) < len(statuses) / 4, sorted(statuses)
+    return wrong
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_and_changes_nothing(app, client, demo):
+    def sent_to_login(response) -> bool:
+        return (response.status_code == 302 and "/account/login" in response.headers["Location"]) \
+            or response.status_code in (403, 404)
+
+    routes = _changing_routes(app)
+    assert len(routes) > 80, "the URL map should hold the site's forms"
+    wrong = _check(client, app, ANONYMOUS_MAY, sent_to_login)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_resident_is_refused_what_is_not_theirs_and_changes_nothing(app, client, demo, make_user):
+    make_user(email="nessuno@example.it", name="Persona Qualunque")
+    client.login("nessuno@example.it")
+
+    def refused(response) -> bool:  # 409: leaving an organisation one is not a member of
+        return response.status_code in (403, 404, 409)
+
+    wrong = _check(client, app, RESIDENT_MAY, refused)
+    assert not wrong, "\n".join(wrong)
