@@ -3,6 +3,8 @@ CSRF token by people who may not use it, on the demo content.
 
 - An anonymous visitor is sent to the login page (or refused) by every such route but the few meant for
   visitors (ANONYMOUS_MAY), and changes nothing.
+- A moderator of a city with none of the demo content is refused the same, but for importing projects, and
+  so is the administrator of another organisation.
 - A resident with no role, no organisation and nothing of their own among the demo content is refused
   (403, or 404 where the thing is not theirs to know about) by every route but the ones any resident may
   use on others' content (RESIDENT_MAY), and changes nothing. The refusal comes before the form is read:
@@ -62,6 +64,12 @@ RESIDENT_MAY = {
     "orgs.new": "registering an organisation",
     "codesign.register": "registering to a public co-design meeting",
     "codesign.unregister": "their own registration",
+}
+
+# What a moderator may send whatever the city of the content, and why.
+MODERATOR_ELSEWHERE_MAY = {
+    "project_import.upload": "importing funded projects: each row's city is checked against the moderator's "
+                             "(tests/projects/test_import.py)",
 }
 
 # A form's fields filled in plausibly: a route that forgot its permission check would act on them.
@@ -128,6 +136,43 @@ def test_a_resident_is_refused_what_is_not_theirs_and_changes_nothing(app, clien
     client.login("nessuno@example.it")
 
     def refused(response) -> bool:  # 409: leaving an organisation one is not a member of
+        return response.status_code in (403, 404, 409)
+
+    wrong = _check(client, app, RESIDENT_MAY, refused)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_moderator_of_another_city_is_refused_what_is_not_theirs_and_changes_nothing(app, client, demo, make_user):
+    """A moderator of a city without any of the demo content acts on it like any resident, no more."""
+    from civic.territories.models import City
+
+    elsewhere = db.session.scalar(db.select(City).where(City.slug == "napoli"))
+    make_user("moderator", email="mod.altrove@example.it", cities=[elsewhere])
+    client.login("mod.altrove@example.it")
+
+    def refused(response) -> bool:
+        return response.status_code in (403, 404, 409)
+
+    wrong = _check(client, app, {**RESIDENT_MAY, **MODERATOR_ELSEWHERE_MAY}, refused)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_administrator_of_another_organisation_is_refused_what_is_not_theirs(app, client, demo, make_user):
+    """Running one organisation gives no hand on another's (the demo's organisation 1 is not theirs)."""
+    from civic.orgs import services as orgs
+    from civic.territories.models import City, Theme
+    from tests.orgs.conftest import CF_C, org_data
+
+    person = make_user(email="presidente@example.it", name="Presidente Altra")
+    napoli = db.session.scalar(db.select(City).where(City.slug == "napoli"))
+    theme = db.session.scalar(db.select(Theme).order_by(Theme.position))
+    mine = orgs.register_organisation(person, org_data(napoli, [theme], name="Altra Associazione APS",
+                                                       codice_fiscale=CF_C))
+    db.session.commit()
+    assert mine.id != 1
+    client.login(person.email)
+
+    def refused(response) -> bool:
         return response.status_code in (403, 404, 409)
 
     wrong = _check(client, app, RESIDENT_MAY, refused)
