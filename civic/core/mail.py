@@ -25,15 +25,7 @@ def send_message(to: str, subject: str, body: str, *, headers: dict[str, str] | 
     """Send one prepared plain-text message with extra headers (List-Unsubscribe...); raises MailError
     when the SMTP server refuses it or cannot be reached. Without an SMTP server it is written to the log."""
     config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = message_id or make_msgid(domain="civic.local")
-    message.set_content(body)
-    for name, value in (headers or {}).items():  # after set_content, which resets the Content-* headers
-        message[name] = value
-
+    message = build_message(to, subject, body, headers=headers, message_id=message_id)
     host = config["SMTP_HOST"]
     if not host:
         log.info("email not sent (no SMTP server configured)", extra={"to": to, "subject": subject, "body": body})
@@ -44,6 +36,20 @@ def send_message(to: str, subject: str, body: str, *, headers: dict[str, str] | 
         log.error("email delivery failed", extra={"to": to, "subject": subject, "error": str(error)})
         raise MailError(str(error)) from error
     log.info("email sent", extra={"to": to, "subject": subject})
+
+
+def build_message(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None,
+                  message_id: str | None = None) -> EmailMessage:
+    """Plain text only: what residents typed reaches inboxes as text, never as HTML that could run."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or make_msgid(domain="civic.local")
+    message.set_content(body)
+    for name, value in (headers or {}).items():  # after set_content, which resets the Content-* headers
+        message[name] = value
+    return message
 
 
 def _deliver(message: EmailMessage, config) -> None:
