@@ -93,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from civic.accounts.roles_views import bp as people_bp
     from civic.accounts.views import bp as accounts_bp
     from civic.api import bp as api_bp
     from civic.audit.views import bp as audit_bp
@@ -120,7 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, accounts_bp, territories_bp, posts_bp, participation_bp, comments_bp, uploads_bp,
                       audit_bp, moderation_bp, calls_bp, evaluation_bp, orgs_bp, codesign_bp, notifications_bp,
                       project_import_bp, projects_bp, startup_bp, api_bp, opendata_bp, dashboard_bp,
-                      search_bp, privacy_bp):
+                      search_bp, privacy_bp, people_bp):
         app.register_blueprint(blueprint)
 
 

@@ -122,3 +122,4 @@ class TwoFactorSetupForm(FlaskForm):
 class PasswordConfirmForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[InputRequired(_l("Enter your password to confirm."))],
                              render_kw={"autocomplete": "current-password"})
+
