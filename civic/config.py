@@ -84,6 +84,8 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         # unless "keep me logged in" was ticked (civic/accounts/sessions.py).
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME", 14 * 24 * 3600),
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 120),
+        # Changes of public money ask for the password again when it was last given longer ago (reauth.py).
+        "REAUTH_MINUTES": _env_int("REAUTH_MINUTES", 15),
         # Roles that must set up two-factor authentication before they can act (civic/accounts/twofactor.py).
         "TWO_FACTOR_ROLES": tuple(r.strip() for r in (_env("TWO_FACTOR_ROLES", "moderator,admin") or "").split(",")
                                   if r.strip()),

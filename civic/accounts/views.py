@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from civic.accounts import services, sessions, tokens, twofactor
+from civic.accounts import reauth, services, sessions, tokens, twofactor
 from civic.accounts.auth import end_session, safe_next
 from civic.accounts.forms import (
     LoginForm,
@@ -35,6 +35,7 @@ def _start_session(user: User, remember: bool) -> None:
     sessions.start(user, remember)
     login_user(user, remember=remember)
     session.permanent = True
+    reauth.mark_confirmed()  # the password was just given
     services.record_login(user)
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from civic.accounts import reauth
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import UNVERIFIED, check_action, form_status, run_form
 from civic.core.routing import query_int
@@ -213,6 +214,8 @@ def new():
     if city is None:
         abort_with(404, _("There is no city at this address."))
     _manager_only(city)
+    if (asked := reauth.ask_if_needed()) is not None:
+        return asked
     form = ProjectForm()
     _choices(form, city)
     if not form.is_submitted():
@@ -232,6 +235,8 @@ def new():
 def edit(project_id: int):
     project = _project(project_id)
     _manager_only(project)
+    if (asked := reauth.ask_if_needed()) is not None:
+        return asked
     form = ProjectForm()
     _choices(form, project.city)
     if not form.is_submitted():
@@ -246,9 +251,12 @@ def edit(project_id: int):
     return redirect(project_url(project))
 
 
-def _post_form(project: FundedProject, form, form_name: str, action, message: str):
-    """A form of the project's page: the service runs, or the page comes back with the message (422)."""
+def _post_form(project: FundedProject, form, form_name: str, action, message: str, money: bool = False):
+    """A form of the project's page: the service runs, or the page comes back with the message (422).
+    `money`: a commitment or a payment, which needs a recent password."""
     _manager_only(project)
+    if money and (asked := reauth.ask_if_needed()) is not None:
+        return asked
     done, _result = run_form(form, action)
     if not done:
         if not form.errors and not form.form_errors:
@@ -267,7 +275,7 @@ def add_commitment(project_id: int):
     user = _user()
     return _post_form(project, form, "commitment_form",
                       lambda: services.add_commitment(user, project, form.data_for_service()),
-                      _("The commitment is recorded."))
+                      _("The commitment is recorded."), money=True)
 
 
 @bp.route("/projects/<int:project_id>/payments", methods=["POST"])
@@ -278,7 +286,7 @@ def add_payment(project_id: int):
     user = _user()
     return _post_form(project, form, "payment_form",
                       lambda: services.add_payment(user, project, form.data_for_service()),
-                      _("The payment is recorded."))
+                      _("The payment is recorded."), money=True)
 
 
 @bp.route("/projects/<int:project_id>/milestones", methods=["POST"])
@@ -391,6 +399,8 @@ def _edit_page(project: FundedProject, kind: str, row, form, delete_form, status
 def _edit_money(project_id: int, kind: str, row_id: int):
     project = _project(project_id)
     _manager_only(project)
+    if (asked := reauth.ask_if_needed()) is not None:
+        return asked
     row = _row(project, kind, row_id)
     form = MoneyCorrectionForm(prefix="e")
     if not form.is_submitted():
@@ -408,6 +418,8 @@ def _edit_money(project_id: int, kind: str, row_id: int):
 def _delete_money(project_id: int, kind: str, row_id: int):
     project = _project(project_id)
     _manager_only(project)
+    if (asked := reauth.ask_if_needed()) is not None:
+        return asked
     row = _row(project, kind, row_id)
     form = DeleteMoneyForm(prefix="d")
     user = _user()
