@@ -168,3 +168,16 @@ def test_a_recovery_code_with_six_digits_among_its_letters_is_read_as_a_recovery
     db.session.commit()
     assert twofactor.verify(anna, "39ED1-8EB81")
     assert not twofactor.verify(anna, "39ed1-8eb81")  # once
+
+
+def test_the_demo_staff_have_the_second_factor_and_the_cli_prints_its_code(app, runner, reference_data):
+    from civic.demo.content import DEMO_TOTP_SECRET, load_demo_content
+
+    load_demo_content()
+    db.session.commit()
+    staff = db.session.scalars(select(User).where(User.role != "resident")).all()
+    assert staff and all(u.totp_enabled_at is not None and u.totp_secret == DEMO_TOTP_SECRET for u in staff)
+    assert all(u.totp_enabled_at is None for u in db.session.scalars(select(User).where(User.role == "resident")))
+    result = runner.invoke(args=["demo", "code"])
+    assert result.exit_code == 0
+    assert result.output.strip() in {pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time() + d) for d in (-30, 0, 30)}
