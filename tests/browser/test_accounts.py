@@ -42,7 +42,8 @@ def test_sign_up_log_out_log_in_and_wrong_password(page, visit, log_in, axe_chec
     page.fill("#password_confirm", password)
     page.select_option("#home_city", label="Torino")
     page.select_option("#home_neighbourhood", label="Barriera di Milano")
-    page.check("#accept_privacy")
+    page.locator("label[for=accept_privacy]").click()  # Bootstrap Italia draws the box on the label
+    expect(page.locator("#accept_privacy")).to_be_checked()
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/account/register")) as posted:
         page.locator("main form button[type=submit]").click()
     assert posted.value.status == 302, f"registration answered {posted.value.status}"
