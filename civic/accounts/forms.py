@@ -83,6 +83,14 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField(_l("New email address"), validators=[DataRequired(_l("Enter the new email address."))],
+                           description=_l("We send a link to this address: the change happens when you open it."),
+                           render_kw={"autocomplete": "email", "maxlength": 254})
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(_l("Enter your current password."))],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))],
                        render_kw={"autocomplete": "email"})

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from civic.accounts import sessions, tokens
@@ -224,6 +225,69 @@ def confirm_email(token: str) -> User | None:
         user.email_confirmed_at = utcnow()
         db.session.flush()
     return user
+
+
+def request_email_change(user: User, new_email: str, current_password: str) -> str:
+    """Check the password and the address, and send the confirmation link to the new address;
+    nothing changes until the link is opened. Returns the new address."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise AccountError(_l("The current password is not correct."), "current_password")
+    try:
+        address = normalise_email(new_email)
+    except AccountError as error:
+        raise AccountError(error.message, "new_email") from None
+    if address == user.email:
+        raise AccountError(_l("This is already your email address."), "new_email")
+    if find_by_email(address) is not None:
+        raise AccountError(_l("Another account uses this email address."), "new_email")
+    link = _site_url("accounts.confirm_email_change", token=tokens.make_email_change_token(user, address))
+    with force_locale(user.locale or "it"):
+        subject = _("Confirm your new email address")
+        body = _(
+            "Hello %(name)s,\n\nyou asked to use this address for your account on %(site)s. "
+            "Open this link to confirm it:\n\n%(link)s\n\n"
+            "Until you open it, your account keeps its current address. If you did not ask for this, ignore this message.",
+            name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
+        )
+    send_mail(address, subject, body)
+    log.info("email change asked", extra={"user_id": user.id})
+    return address
+
+
+def confirm_email_change(token: str) -> tuple[User, str]:
+    """Move the account to the address the token was sent to; returns the user and the old address."""
+    found = tokens.read_email_change_token(token)
+    if found is None:
+        raise AccountError(_l("This link is not valid, has expired or has already been used. "
+                              "Ask for the change again from your account."))
+    user, address = found
+    taken = AccountError(_l("Another account has started using this email address in the meantime."))
+    if find_by_email(address) is not None:
+        raise taken
+    old_address = user.email
+    try:
+        with db.session.begin_nested():  # the unique constraint decides a race with a registration
+            user.email = address
+            user.email_confirmed_at = utcnow()  # the link arrived there
+    except IntegrityError:
+        raise taken from None
+    log.info("email changed", extra={"user_id": user.id})
+    return user, old_address
+
+
+def send_email_changed_notice(user: User, old_address: str) -> None:
+    """Tell the old address, so that a change the owner did not make does not go unnoticed."""
+    contact = current_app.config.get("PRIVACY_CONTACT")
+    with force_locale(user.locale or "it"):
+        subject = _("The email address of your account has changed")
+        body = _(
+            "Hello %(name)s,\n\nthe email address of your account on %(site)s has just been changed: "
+            "from now on we write to the new address and you log in with it.\n\n"
+            "If you did not make this change, reply to this message or write to %(contact)s straight away.",
+            name=user.display_name, site=current_app.config["SITE_NAME"],
+            contact=contact or current_app.config.get("MAIL_FROM") or current_app.config["SITE_NAME"],
+        )
+    send_mail(old_address, subject, body)
 
 
 def reset_password(token: str, new_password: str) -> User:

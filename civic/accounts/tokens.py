@@ -1,4 +1,4 @@
-"""Signed, expiring tokens sent by email (password reset, email confirmation)."""
+"""Signed, expiring tokens sent by email (password reset, email confirmation, email change)."""
 from __future__ import annotations
 
 import hashlib
@@ -47,3 +47,19 @@ def read_confirm_token(token: str) -> User | None:
     if user is None or user.email != data.get("email"):
         return None
     return user
+
+
+def make_email_change_token(user: User, new_email: str) -> str:
+    return _serializer("email-change").dumps({"uid": user.id, "from": user.email, "to": new_email})
+
+
+def read_email_change_token(token: str) -> tuple[User, str] | None:
+    """The user and the new address; None once used, since the address it moves from is gone."""
+    try:
+        data = _serializer("email-change").loads(token, max_age=current_app.config["TOKEN_MAX_AGE_CONFIRM"])
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or user.email != data.get("from") or not isinstance(data.get("to"), str):
+        return None
+    return user, data["to"]

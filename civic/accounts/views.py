@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user
 from civic.accounts import reauth, services, sessions, tokens, twofactor
 from civic.accounts.auth import end_session, safe_next
 from civic.accounts.forms import (
+    EmailChangeForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
@@ -139,6 +140,42 @@ def change_password():
     db.session.commit()
     flash(_("Your password has been changed. Other devices have been logged out."), "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(config_limit("RATELIMIT_RESET"), methods=["POST"], deduct_when=completed)
+def change_email():
+    user = current_user._get_current_object()
+    form = EmailChangeForm()
+    try:
+        done, address = run_form(form, lambda: services.request_email_change(
+            user, form.new_email.data, form.current_password.data))
+    except MailError:
+        form.form_errors.append(_("We could not send the email now. Try again in a few minutes."))
+        return render_template("accounts/email_change.html", form=form), 503
+    if not done:
+        return render_template("accounts/email_change.html", form=form), form_status(form)
+    flash(_("We sent a link to %(address)s: open it to confirm the new address. Until then you keep using %(current)s.",
+            address=address, current=user.email), "info")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/email/<token>")
+def confirm_email_change(token: str):
+    try:
+        user, old_address = services.confirm_email_change(token)
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("core.home"))
+    db.session.commit()
+    try:
+        services.send_email_changed_notice(user, old_address)
+    except MailError:
+        current_app.logger.warning("the notice of an email change could not be sent", extra={"user_id": user.id})
+    flash(_("Your email address is now %(address)s.", address=user.email), "success")
+    return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
 
 
 @bp.route("/account/reset", methods=["GET", "POST"])

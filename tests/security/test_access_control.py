@@ -41,6 +41,7 @@ RESIDENT_MAY = {
     "accounts.register": "sends a logged-in person to the home page",
     "accounts.account": "their own profile",
     "accounts.change_password": "their own password",
+    "accounts.change_email": "their own address, with their password",
     "accounts.end_all_login_sessions": "their own sessions",
     "accounts.end_login_session": "their own sessions (another's: 404, checked in tests/accounts)",
     "accounts.resend_confirmation": "their own address",
