@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import String, bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from civic.accounts.models import User
 from civic.calls.phases import voting_note
@@ -51,7 +52,18 @@ def _statements() -> tuple:
              .values(vote_count=post.vote_count + 1, first_reaction_at=func.coalesce(
                  post.first_reaction_at, bindparam("now", type_=post.first_reaction_at.type)))
              .returning(post.id))
-    return add, count
+    # On PostgreSQL both in one statement (one round trip fewer for the busiest write of the site):
+    # the UPDATE runs only when the INSERT returned a row; the answer says whether each happened.
+    # SQLite has no INSERT inside a WITH, and runs the two above.
+    both = text("WITH added AS (INSERT INTO vote (post_id, user_id, created_at) VALUES (:post_id, :user_id, :now) "
+                "ON CONFLICT (post_id, user_id) DO NOTHING RETURNING id), "
+                "counted AS (UPDATE post SET vote_count = vote_count + 1, "
+                "first_reaction_at = coalesce(first_reaction_at, :now) "
+                "WHERE id = :post_id AND status = ANY(:votable) AND EXISTS (SELECT 1 FROM added) RETURNING id) "
+                "SELECT (SELECT id FROM added) AS id, (SELECT id FROM counted) AS counted").bindparams(
+        bindparam("now", type_=Vote.__table__.c.created_at.type),
+        bindparam("votable", value=[status.value for status in VOTABLE], type_=ARRAY(String)))
+    return add, count, both
 
 
 def add_vote(user: User, post: Post) -> bool:
@@ -60,14 +72,17 @@ def add_vote(user: User, post: Post) -> bool:
         if not call_votes_open(post):
             raise VotingClosed(voting_note(post.call))
         raise PostForbidden(_l("Votes are closed for this idea.") if post.is_withdrawn else _l("You cannot vote here."))
-    add, count = _statements()
+    add, count, both = _statements()
     values = {"post_id": post.id, "user_id": user.id, "now": utcnow()}
-    added = db.session.execute(add, values).first()
+    if db.session.get_bind().dialect.name == "postgresql":
+        added, counted = db.session.execute(both, values).one()
+    else:
+        added = db.session.execute(add, values).scalar()
+        counted = db.session.execute(count, values).scalar() if added is not None else None
     if added is None:
         return False
-    counted = db.session.execute(count, values).first()
     if counted is None:
-        db.session.execute(delete(Vote.__table__).where(Vote.id == added.id))
+        db.session.execute(delete(Vote.__table__).where(Vote.id == added))
         db.session.expire(post)
         raise PostForbidden(_l("Votes are closed for this idea."))
     db.session.expire(post, ["vote_count", "first_reaction_at"])

@@ -9,8 +9,13 @@ from email import policy
 
 from civic.accounts import tokens
 from civic.extensions import db
-from tests.accounts.test_passwords import _free_port, _wait_for, app_config, smtp_server  # noqa: F401 - fixtures
+from tests.accounts import test_passwords as mail
+from tests.accounts.test_passwords import _free_port, _wait_for
 from tests.conftest import PASSWORD
+
+# The real SMTP server of the password tests, and the configuration that sends to it.
+app_config = mail.app_config
+smtp_server = mail.smtp_server
 
 
 def _body(message) -> str:
