@@ -10,6 +10,10 @@ CSRF token by people who may not use it, on the demo content.
   use on others' content (RESIDENT_MAY), and changes nothing. The refusal comes before the form is read:
   a form filled in wrongly gets the same answer as one filled in well.
 
+- The administrator and a moderator of Torino, the city of the demo content, are refused (403) nothing on
+  any route, GET or changing, but what belongs to one person or organisation (ADMIN_REFUSED) and, for the
+  moderator, what is for administrators or another city (MODERATOR_REFUSED).
+
 A new route is covered without being named: it must refuse both, or be added to a list with its reason.
 """
 from __future__ import annotations
@@ -20,6 +24,7 @@ from civic.core import content_version
 from civic.demo.content import load_demo_content
 from civic.extensions import db
 from tests.conftest import table_counts
+from tests.posts.helpers import english
 from tests.security.routes import filled, rules
 
 # What a visitor without an account may send, and why.
@@ -178,3 +183,84 @@ def test_the_administrator_of_another_organisation_is_refused_what_is_not_theirs
 
     wrong = _check(client, app, RESIDENT_MAY, refused)
     assert not wrong, "\n".join(wrong)
+
+
+# --- and those who may: nothing refused but what belongs to one person or to administrators -----------
+
+# What the administrator is refused (403) on the demo content, and why: what belongs to one person or
+# one organisation, which staff moderate (hide, block) but do not write in their name.
+ADMIN_REFUSED = {
+    "GET comments.edit": "a comment is edited by its author", "POST comments.edit": "the same",
+    "POST comments.delete": "a comment is deleted by its author (staff hide it)",
+    "GET posts.edit_need": "a need is edited by its author", "POST posts.edit_need": "the same",
+    "GET orgs.edit": "an organisation's profile is written by its administrators", "POST orgs.edit": "the same",
+    "GET orgs.members": "an organisation's members are managed by its administrators",
+    "POST orgs.change_role": "the same", "POST orgs.remove_member": "the same", "POST orgs.invite": "the same",
+    "POST orgs.revoke": "the same",
+    "GET codesign.express_interest": "an expression of interest is an organisation's own",
+    "POST codesign.express_interest": "the same", "POST codesign.withdraw_interest": "the same",
+    "POST startup.add_update": "a start-up's updates are written by its team",
+}
+# What a moderator of Torino (the city of most demo content the ids name) is refused beyond those, and why.
+MODERATOR_REFUSED = {
+    "GET audit.index": "the audit log is for administrators",
+    "GET people.index": "roles are given by administrators", "GET people.person": "the same",
+    "POST people.person": "the same",
+    "GET territories.neighbourhoods": "a city's neighbourhoods are edited by administrators",
+    "POST territories.neighbourhoods": "the same", "GET territories.rename_neighbourhood": "the same",
+    "POST territories.rename_neighbourhood": "the same", "POST territories.delete_neighbourhood": "the same",
+    "POST moderation.block_user": "the demo's account 1 is the administrator, whom moderators do not block",
+    "POST moderation.act_on_user": "the same",
+    "GET startup.edit": "the demo's start-up plan 1 is in Palermo", "POST startup.edit": "the same",
+    "POST startup.approve_gate": "the same", "POST startup.fund": "the same",
+}
+CSRF_REFUSED = "Your form has expired or was not sent from this site."
+ALLOWED_PASSWORD = "not-their-password"  # nothing that asks for the password (deleting the account…) is done
+
+
+# Routes that end the session they are sent in: the crawl would go on logged out.
+ENDS_THE_SESSION = {"accounts.logout", "accounts.end_all_login_sessions", "accounts.end_login_session"}
+
+
+def _refused_routes(app, client) -> set[str]:
+    """Every route, GET and changing ones, with the forms filled in plausibly: the endpoints answering 403."""
+    refused = set()
+    for rule in rules(app, {"GET"}):
+        url = filled(rule).replace("nothing-here", "torino") if "<slug>" in rule.rule else filled(rule)
+        response = client.get(url)
+        response.close()
+        if response.status_code == 403:
+            refused.add(f"GET {rule.endpoint}")
+    token = client.csrf_token("/privacy")
+    for method, url, endpoint in _changing_routes(app):
+        if endpoint in ENDS_THE_SESSION:
+            continue
+        response = client.open(url, method=method,
+                               data={**PAYLOAD, "password": ALLOWED_PASSWORD, "csrf_token": token})
+        assert CSRF_REFUSED not in response.get_data(as_text=True), url
+        if response.status_code == 403:
+            refused.add(f"{method} {endpoint}")
+    assert client.get("/account/").status_code == 200, "the crawl must stay logged in to prove anything"
+    return refused
+
+
+def test_the_administrator_is_refused_nothing_meant_for_staff(app, client, demo, make_user):
+    make_user("admin", email="capo@example.it", name="Amministratrice Tutto")
+    client.login("capo@example.it")
+    english(client)
+    refused = _refused_routes(app, client)
+    assert refused == set(ADMIN_REFUSED), (f"refused but not listed: {sorted(refused - set(ADMIN_REFUSED))}; "
+                                           f"listed but allowed: {sorted(set(ADMIN_REFUSED) - refused)}")
+
+
+def test_a_moderator_of_the_city_is_refused_nothing_meant_for_its_moderators(app, client, demo, make_user):
+    from civic.territories.models import City
+
+    torino = db.session.scalar(db.select(City).where(City.slug == "torino"))
+    make_user("moderator", email="mod.qui@example.it", cities=[torino])
+    client.login("mod.qui@example.it")
+    english(client)
+    refused = _refused_routes(app, client)
+    expected = set(ADMIN_REFUSED) | set(MODERATOR_REFUSED)
+    assert refused == expected, (f"refused but not listed: {sorted(refused - expected)}; "
+                                 f"listed but allowed: {sorted(expected - refused)}")
