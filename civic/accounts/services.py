@@ -4,6 +4,7 @@ and flushes; the caller (a view or a CLI command) commits once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
@@ -155,9 +156,14 @@ def set_password(user: User, new_password: str) -> None:
     db.session.flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    if not check_password_hash(user.password_hash, current_password or ""):
+def _require_current_password(user: User, password: str | None) -> None:
+    """The account's own password, asked again before changing how one logs in (password, email)."""
+    if not check_password_hash(user.password_hash, password or ""):
         raise AccountError(_l("The current password is not correct."), "current_password")
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    _require_current_password(user, current_password)
     set_password(user, new_password)
     log.info("password changed", extra={"user_id": user.id})
 
@@ -184,6 +190,13 @@ def _site_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def _send_in_their_language(user: User, address: str, compose: Callable[[], tuple[str, str]]) -> None:
+    """Send (subject, body) written by `compose` in the account's language (Italian when it chose none)."""
+    with force_locale(user.locale or "it"):
+        subject, body = compose()
+    send_mail(address, subject, body)
+
+
 def send_password_reset(email: str) -> None:
     """Email a reset link if the account exists; say nothing either way."""
     try:
@@ -195,28 +208,22 @@ def send_password_reset(email: str) -> None:
         return
     link = _site_url("accounts.reset_password", token=tokens.make_reset_token(user))
     minutes = current_app.config["TOKEN_MAX_AGE_RESET"] // 60
-    with force_locale(user.locale or "it"):
-        subject = _("Reset your password")
-        body = _(
-            "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your account "
-            "on %(site)s. Open this link to choose a new password:\n\n%(link)s\n\n"
-            "The link works once and expires in %(minutes)d minutes. If you did not ask for it, ignore this "
-            "message: your password stays the same.",
-            name=user.display_name, site=current_app.config["SITE_NAME"], link=link, minutes=minutes,
-        )
-    send_mail(user.email, subject, body)
+    _send_in_their_language(user, user.email, lambda: (_("Reset your password"), _(
+        "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your account "
+        "on %(site)s. Open this link to choose a new password:\n\n%(link)s\n\n"
+        "The link works once and expires in %(minutes)d minutes. If you did not ask for it, ignore this "
+        "message: your password stays the same.",
+        name=user.display_name, site=current_app.config["SITE_NAME"], link=link, minutes=minutes,
+    )))
 
 
 def send_confirmation(user: User) -> None:
     link = _site_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
-    with force_locale(user.locale or "it"):
-        subject = _("Confirm your email address")
-        body = _(
-            "Hello %(name)s,\n\nwelcome to %(site)s. Open this link to confirm your email address:\n\n"
-            "%(link)s\n\nIf you did not create an account, ignore this message.",
-            name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
-        )
-    send_mail(user.email, subject, body)
+    _send_in_their_language(user, user.email, lambda: (_("Confirm your email address"), _(
+        "Hello %(name)s,\n\nwelcome to %(site)s. Open this link to confirm your email address:\n\n"
+        "%(link)s\n\nIf you did not create an account, ignore this message.",
+        name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
+    )))
 
 
 def confirm_email(token: str) -> User | None:
@@ -230,8 +237,7 @@ def confirm_email(token: str) -> User | None:
 def request_email_change(user: User, new_email: str, current_password: str) -> str:
     """Check the password and the address, and send the confirmation link to the new address;
     nothing changes until the link is opened. Returns the new address."""
-    if not check_password_hash(user.password_hash, current_password or ""):
-        raise AccountError(_l("The current password is not correct."), "current_password")
+    _require_current_password(user, current_password)
     try:
         address = normalise_email(new_email)
     except AccountError as error:
@@ -241,15 +247,12 @@ def request_email_change(user: User, new_email: str, current_password: str) -> s
     if find_by_email(address) is not None:
         raise AccountError(_l("Another account uses this email address."), "new_email")
     link = _site_url("accounts.confirm_email_change", token=tokens.make_email_change_token(user, address))
-    with force_locale(user.locale or "it"):
-        subject = _("Confirm your new email address")
-        body = _(
-            "Hello %(name)s,\n\nyou asked to use this address for your account on %(site)s. "
-            "Open this link to confirm it:\n\n%(link)s\n\n"
-            "Until you open it, your account keeps its current address. If you did not ask for this, ignore this message.",
-            name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
-        )
-    send_mail(address, subject, body)
+    _send_in_their_language(user, address, lambda: (_("Confirm your new email address"), _(
+        "Hello %(name)s,\n\nyou asked to use this address for your account on %(site)s. "
+        "Open this link to confirm it:\n\n%(link)s\n\n"
+        "Until you open it, your account keeps its current address. If you did not ask for this, ignore this message.",
+        name=user.display_name, site=current_app.config["SITE_NAME"], link=link,
+    )))
     log.info("email change asked", extra={"user_id": user.id})
     return address
 
@@ -277,17 +280,14 @@ def confirm_email_change(token: str) -> tuple[User, str]:
 
 def send_email_changed_notice(user: User, old_address: str) -> None:
     """Tell the old address, so that a change the owner did not make does not go unnoticed."""
-    contact = current_app.config.get("PRIVACY_CONTACT")
-    with force_locale(user.locale or "it"):
-        subject = _("The email address of your account has changed")
-        body = _(
-            "Hello %(name)s,\n\nthe email address of your account on %(site)s has just been changed: "
-            "from now on we write to the new address and you log in with it.\n\n"
-            "If you did not make this change, reply to this message or write to %(contact)s straight away.",
-            name=user.display_name, site=current_app.config["SITE_NAME"],
-            contact=contact or current_app.config.get("MAIL_FROM") or current_app.config["SITE_NAME"],
-        )
-    send_mail(old_address, subject, body)
+    contact = (current_app.config.get("PRIVACY_CONTACT") or current_app.config.get("MAIL_FROM")
+               or current_app.config["SITE_NAME"])
+    _send_in_their_language(user, old_address, lambda: (_("The email address of your account has changed"), _(
+        "Hello %(name)s,\n\nthe email address of your account on %(site)s has just been changed: "
+        "from now on we write to the new address and you log in with it.\n\n"
+        "If you did not make this change, reply to this message or write to %(contact)s straight away.",
+        name=user.display_name, site=current_app.config["SITE_NAME"], contact=contact,
+    )))
 
 
 def reset_password(token: str, new_password: str) -> User:

@@ -1,11 +1,14 @@
 """Supporting needs and voting ideas, and taking it back, including many clicks at the same time."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from civic.extensions import db
+from civic.participation import services
 from civic.participation.models import Vote
 from civic.posts.models import Post
+from civic.posts.services import PostForbidden
 from tests.conftest import table_counts
 from tests.posts.helpers import english, logged_in_clients, next_of, post_all_at_once
 
@@ -132,3 +135,17 @@ def test_a_vote_without_its_csrf_token_is_refused_with_a_clear_message(client, a
     assert response.status_code == 400
     assert "Your form has expired or was not sent from this site." in response.get_data(as_text=True)
     assert table_counts() == before and _votes(idea) == (0, 0)
+
+
+def test_a_vote_that_meets_a_move_made_meanwhile_is_taken_back(anna, bruno, torino, new_idea):
+    """The idea was read as open to votes, then merged by another request before the vote was written:
+    the status is judged again as the counter moves, so no vote stays and the counter does not move
+    (on PostgreSQL the vote and the counter are one statement; this is its 'added, not counted' answer)."""
+    idea = new_idea(anna, torino)
+    db.session.commit()
+    assert idea.status == "published"  # what this request read
+    db.session.execute(update(Post.__table__).where(Post.__table__.c.id == idea.id).values(status="merged"))
+    with pytest.raises(PostForbidden):
+        services.add_vote(bruno, idea)
+    db.session.commit()
+    assert _votes(idea) == (0, 0)
