@@ -145,6 +145,7 @@ def test_request_too_large_is_413(client, app):
     assert "it-header-wrapper" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app  # it adds a route
 def test_unexpected_errors_show_a_500_page_without_trace_and_are_logged(app, client, caplog):
     @app.route("/boom")
     def boom():

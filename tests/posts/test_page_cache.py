@@ -158,6 +158,7 @@ def test_reading_pages_changes_no_version(client, visitor, torino, anna, new_ide
     assert kept(visitor.get(address(idea))) == "hit"  # so the visitor's page is still served
 
 
+@pytest.mark.fresh_app  # it adds a route
 def test_a_page_that_changes_the_session_is_not_kept(app, client, torino):
     from flask import render_template_string, session
 
