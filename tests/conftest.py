@@ -30,6 +30,27 @@ POSTGRES_URL = os.environ.get("CIVIC_TEST_POSTGRES_URL")
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=IN_CI,
+                     help="run the tests marked slow too (on by default under CI=true)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """`slow` tests run under CI or with --run-slow; `slow(backend=...)` is slow on that backend only."""
+    run_slow = config.getoption("--run-slow")
+    for item in items:
+        marker = item.get_closest_marker("slow")
+        if marker is None:
+            continue
+        backend = marker.kwargs.get("backend")
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if backend is not None and params.get("database_url") != backend:
+            continue
+        if not run_slow:
+            item.add_marker(pytest.mark.skip(reason="slow: CI runs it, or pytest --run-slow"))
+
+
 def _backends() -> list[str]:
     return ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
@@ -55,6 +76,8 @@ class PostgresServer:
         name = f"civic_test_{label}_{uuid.uuid4().hex[:10]}"
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database is dropped at the end of the run: a commit need not wait for the disk.
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
         url = self.url.set(database=name)
         # What migration 0015 prepares for PostgreSQL full-text search (tests may use create_all).
         from civic.search.postgres_engine import prepare_database
