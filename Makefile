@@ -9,7 +9,7 @@ VENDOR := static/vendor/bootstrap-italia
 PO_FILES := $(wildcard civic/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run setup test test-fast db serve translations-update lint clean
+.PHONY: run setup test test-fast db serve translations-update lint lint-imports clean
 
 ## make run: install everything, migrate, load reference data and demo content, serve on http://127.0.0.1:5000
 run: setup db
@@ -67,6 +67,11 @@ translations-update: $(VENV)/.runtime-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check civic tests wsgi.py
+	$(MAKE) lint-imports
+
+## the layers of civic/ (.importlinter, docs/ARCHITECTURE.md): no package imports one above it
+lint-imports: $(VENV)/.dev-installed
+	PYTHONPATH=. $(BIN)/lint-imports --config .importlinter --no-cache
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

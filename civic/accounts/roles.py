@@ -16,7 +16,7 @@ from civic.accounts import sessions
 from civic.accounts.models import Role, User
 from civic.accounts.permissions import is_admin
 from civic.audit import services as audit
-from civic.core.rules import RuleError
+from civic.core.rules import Forbidden, RuleError
 from civic.extensions import db
 from civic.territories.models import City
 
@@ -27,8 +27,8 @@ class RoleError(RuleError):
     pass
 
 
-class RoleForbidden(RoleError):
-    status = 403
+class RoleForbidden(RoleError, Forbidden):
+    pass
 
 
 @dataclass

@@ -13,10 +13,9 @@ from civic.accounts import roles
 from civic.accounts.models import ROLE_LABELS, Role, User
 from civic.accounts.permissions import is_admin
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import form_status, run_form
+from civic.core.forms import MultiCheckboxField, form_status, run_form
 from civic.core.routing import query_int
 from civic.extensions import db
-from civic.posts.forms import MultiCheckboxField
 from civic.territories.services import all_cities
 
 bp = Blueprint("people", __name__)

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from civic.accounts import sessions, tokens
 from civic.accounts.common_passwords import too_easy
 from civic.accounts.models import Role, User, new_session_token
+from civic.core import signals
 from civic.core.mail import send_mail
 from civic.core.rules import RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
@@ -120,10 +121,7 @@ def register_user(
     )
     db.session.add(user)
     db.session.flush()
-    if privacy_version is not None:
-        from civic.privacy import consent
-
-        consent.record(user, privacy_version)
+    signals.account_registered.send(user, privacy_version=privacy_version)  # privacy records the acceptance
     log.info("account created", extra={"user_id": user.id, "role": user.role})
     return user
 

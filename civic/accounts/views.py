@@ -1,7 +1,7 @@
 """Registration, login, passwords, email confirmation and public profiles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -19,12 +19,26 @@ from civic.accounts.forms import (
 from civic.accounts.models import LoginSession, User, new_session_token
 from civic.core.errors import abort_with
 from civic.core.forms import check_action, form_status, run_form
+from civic.core.i18n import LANGUAGES
 from civic.core.mail import MailError
 from civic.core.ratelimit import completed, config_limit
+from civic.core.views import bp as core_bp
 from civic.extensions import db, limiter
-from civic.privacy import consent
 
 bp = Blueprint("accounts", __name__)
+
+
+@core_bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language; remembered in the session and, when logged in, the account."""
+    locale = request.form.get("locale", "")
+    if locale in LANGUAGES:
+        session["locale"] = locale
+        session.permanent = True  # kept across browser restarts, not only for this visit
+        if current_user.is_authenticated:
+            services.set_locale(current_user, locale)
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
 
 
 def _start_session(user: User, remember: bool) -> None:
@@ -54,7 +68,7 @@ def register():
         home_city_id=form.home_city.data,
         home_neighbourhood_id=form.home_neighbourhood.data,
         locale=session.get("locale"),
-        privacy_version=consent.current_version(),
+        privacy_version=current_app.config["PRIVACY_VERSION"],  # the notice shown on the form
     ))
     if not done:
         return render_template("accounts/register.html", form=form), form_status(form)
@@ -232,23 +246,6 @@ def resend_confirmation():
         except MailError:
             flash(_("We could not send the email now. Try again in a few minutes."), "danger")
     return redirect(url_for("accounts.account"))
-
-
-@bp.route("/users/<int:user_id>")
-def profile(user_id: int):
-    from civic.comments.services import by_author as comments_by
-    from civic.orgs.permissions import organisations_of
-    from civic.posts.listing import by_author
-    from civic.posts.models import Idea, Need
-
-    user = db.get_or_404(User, user_id)
-    if not user.active:
-        abort(404)
-    return render_template(
-        "accounts/profile.html", user=user,
-        needs=by_author(Need, user.id), ideas=by_author(Idea, user.id), comments=comments_by(user.id),
-        organisations=[] if user.blocked_at else organisations_of(user),
-    )
 
 
 @bp.route("/account/sessions")

@@ -1,5 +1,5 @@
 """What the API and the open data exports publish of needs, ideas, calls, co-design processes,
-organisations and funded projects: public fields only, under the visibility rules of civic/moderation/visibility.py.
+organisations and funded projects: public fields only, under the visibility rules of the models (`visible_post`, `visible_process`).
 
 Never emails, private notes or moderation details; the author by display name and profile address.
 A page costs a fixed number of queries: many-to-one relations are joined in, collections (themes) are
@@ -16,11 +16,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.calls.models import Call, CallStatus
-from civic.codesign.models import CodesignProcess, ProcessStatus
+from civic.codesign.models import CodesignProcess, ProcessStatus, visible_process
 from civic.extensions import db
-from civic.moderation.visibility import visible_post, visible_process
 from civic.orgs.models import Organisation
-from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.posts.models import Idea, Need, Post, PostStatus, visible_post
 from civic.projects.models import FundedProject, ProjectPartner, ProjectStatus
 from civic.territories import filters
 from civic.territories.filters import FilterError
@@ -163,7 +162,7 @@ def organisation_record(org: Organisation) -> dict:
 
 
 def public_processes() -> Select:
-    """Co-design processes whose idea or need is not hidden (civic/moderation/visibility.py)."""
+    """Co-design processes whose idea or need is not hidden (`visible_process`, civic/codesign/models.py)."""
     return (select(CodesignProcess).where(visible_process()).options(joinedload(CodesignProcess.city))
             .order_by(CodesignProcess.id.desc()))
 

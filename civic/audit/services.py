@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from civic.accounts.models import User
 from civic.audit.models import AuditEvent
 from civic.extensions import db
+
+if TYPE_CHECKING:  # the audit log sits below the accounts (.importlinter)
+    from civic.accounts.models import User
 
 PER_PAGE = 50
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,13 +23,13 @@ from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
 from civic.calls import phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, Evaluation, EvaluationScore, PhaseKind
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, NotFound, RuleError
 from civic.core.text import has_forbidden_characters
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.moderation.visibility import visible_post
+from civic.notifications.services import event, notify
 from civic.posts import lifecycle
-from civic.posts.models import Idea, Post, PostEvent
+from civic.posts.models import Idea, Post, PostEvent, visible_post
 from civic.posts.models import PostStatus as S
 from civic.posts.services import PostForbidden
 
@@ -46,16 +47,12 @@ class EvaluationError(RuleError):
     """What was typed breaks a rule (422, shown on the form)."""
 
 
-class EvaluationClosed(RuleError):
+class EvaluationClosed(Conflict):
     """Not possible in the call's current phase or state (409)."""
 
-    status = 409
 
-
-class NotEvaluable(RuleError):
+class NotEvaluable(NotFound):
     """The idea is not one of the call's visible ideas (404)."""
-
-    status = 404
 
 
 # --- who and when ----------------------------------------------------------------------------------
@@ -391,8 +388,7 @@ def publish_results(user: User, call: Call, decisions: ResultsDecisions) -> Resu
                  summary=f"{call.title}: {len(selected)} selected, {len(not_selected)} shortlisted not selected, "
                          f"{len(others)} others not selected; selected cost {cost} of {call.budget_eur}",
                  city_id=call.city_id)
-    from civic.notifications.services import notify  # the call's followers (each idea's people are told above)
-
+    # The call's followers (each idea's people are told by its move).
     notify("call.results", "call", call.id, actor=user, selected=len(selected))
     log.info("call results published", extra={"call_id": call.id, "user_id": user.id, "selected": len(selected)})
     return ResultsSummary(selected=selected, not_selected=not_selected, others=others, selected_cost=cost,
@@ -435,3 +431,8 @@ def published_results(call: Call) -> list[ResultEntry]:
                for idea, event in rows]
     entries.sort(key=lambda e: not e.selected)  # stable: the decision order stays within each group
     return entries
+
+
+NOTIFICATION_EVENTS = (
+    event("call.results", lambda n, title: _("The results of the call \"%(title)s\" are published.", title=title)),
+)

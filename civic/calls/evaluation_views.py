@@ -19,12 +19,13 @@ from wtforms.validators import DataRequired, Length, StopValidation
 from civic.accounts.permissions import can_moderate_city
 from civic.calls import evaluation, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, PhaseKind
-from civic.calls.views import call_url
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import NOT_AN_ID, form_status, optional_id, run_form, show_rule_error, unix_newlines
 from civic.core.rules import RuleError
+from civic.core.templating import format_eur
 from civic.extensions import db
 from civic.posts.models import Idea
+from civic.urls import call_url
 
 bp = Blueprint("evaluation", __name__)
 
@@ -277,11 +278,6 @@ def publish_results(call_id: int):
             selected=len(summary.selected), total=len(summary.selected) + len(summary.not_selected)), "success")
     if summary.over_budget:
         flash(_("The selected ideas cost %(cost)s in total by their estimates, more than the %(budget)s of the call.",
-                cost=_eur(summary.selected_cost), budget=_eur(summary.budget)), "warning")
+                cost=format_eur(summary.selected_cost), budget=format_eur(summary.budget)), "warning")
     return redirect(call_url(call))
 
-
-def _eur(amount) -> str:
-    from civic.core.templating import format_eur
-
-    return format_eur(amount)

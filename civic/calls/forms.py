@@ -12,9 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from civic.calls import services
 from civic.calls.models import Call, PhaseKind
-from civic.core.forms import FiniteDecimalField, optional_id, unix_newlines
+from civic.core.forms import MARKDOWN_HINT, FiniteDecimalField, MultiCheckboxField, optional_id, unix_newlines
 from civic.extensions import db
-from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
 from civic.territories.models import Programme, SpecificObjective, Theme
 
 CRITERIA_ROWS = 6

@@ -7,7 +7,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +21,12 @@ from civic.extensions import db
 from civic.territories.models import City, Priority, Programme, SpecificObjective, Theme
 
 SCORE_MIN, SCORE_MAX = 0, 10
+ROME = ZoneInfo("Europe/Rome")
+
+
+def today() -> date:
+    """The calendar day in Italy: a phase ending on the 30th is open until midnight in Rome."""
+    return datetime.now(ROME).date()
 
 
 class CallStatus(enum.StrEnum):
@@ -104,6 +112,31 @@ class Call(TimestampMixin, db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == CallStatus.DRAFT
+
+    # What the call allows today, from its phases' dates (civic/calls/phases.py builds on these). They are
+    # methods so that a post asks its own call (`idea.call.accepts_votes()`) without importing the calls.
+
+    def phase(self, kind: PhaseKind) -> CallPhase | None:
+        return next((p for p in self.phases if p.kind == kind), None)
+
+    def running_phase(self, on: date | None = None) -> CallPhase | None:
+        """The phase running on that day; None for a draft, before the first phase and between phases."""
+        if self.status != CallStatus.PUBLISHED:
+            return None
+        on = on or today()
+        return next((p for p in self.phases if p.starts_on <= on and (p.ends_on is None or on <= p.ends_on)), None)
+
+    def accepts_votes(self, on: date | None = None) -> bool:
+        phase = self.running_phase(on)
+        return phase is not None and phase.kind == PhaseKind.VOTING and self.results_published_at is None
+
+    def voting_note(self) -> str:
+        """Why the ideas of this call cannot be voted now, in words: when the vote runs."""
+        voting = self.phase(PhaseKind.VOTING)
+        if voting is None:
+            return str(_l("This call has no public vote: the municipality evaluates its ideas."))
+        return str(_l("Votes for the ideas of this call are open from %(start)s to %(end)s.",
+                      start=format_date(voting.starts_on, "long"), end=format_date(voting.ends_on, "long")))
 
 
 class CallPhase(db.Model):

@@ -1,28 +1,18 @@
 """What a call allows today, decided from its phases' dates in Italian time.
 
-Every rule that depends on a call's phase asks this module; nothing stores "the current
-phase", so a call moves from submission to voting at midnight without anyone acting.
+Every rule that depends on a call's phase asks this module (or the Call's own methods it builds on,
+which the posts use); nothing stores "the current phase", so a call moves from submission to voting at
+midnight without anyone acting.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
-
-from civic.calls.models import Call, CallPhase, CallStatus, PhaseKind
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def today() -> date:
-    """The calendar day in Italy: a phase ending on the 30th is open until midnight in Rome."""
-    return datetime.now(ROME).date()
+from civic.calls.models import ROME, Call, CallPhase, CallStatus, PhaseKind, today  # noqa: F401 - ROME, today: here too
 
 
 def phase_of(call: Call, kind: PhaseKind) -> CallPhase | None:
-    return next((p for p in call.phases if p.kind == kind), None)
+    return call.phase(kind)
 
 
 def is_running(phase: CallPhase, on: date) -> bool:
@@ -31,10 +21,7 @@ def is_running(phase: CallPhase, on: date) -> bool:
 
 def current_phase(call: Call, on: date | None = None) -> CallPhase | None:
     """The phase running on that day; None for a draft, before the first phase and between phases."""
-    if call.status != CallStatus.PUBLISHED:
-        return None
-    on = on or today()
-    return next((p for p in call.phases if is_running(p, on)), None)
+    return call.running_phase(on)
 
 
 def is_open_for(call: Call, kind: PhaseKind, on: date | None = None) -> bool:
@@ -47,7 +34,7 @@ def accepts_ideas(call: Call, on: date | None = None) -> bool:
 
 
 def accepts_votes(call: Call, on: date | None = None) -> bool:
-    return is_open_for(call, PhaseKind.VOTING, on) and call.results_published_at is None
+    return call.accepts_votes(on)
 
 
 def accepts_scores(call: Call, on: date | None = None) -> bool:
@@ -81,8 +68,4 @@ def timeline(call: Call, on: date | None = None) -> list[tuple[CallPhase, str]]:
 
 def voting_note(call: Call) -> str:
     """Why the ideas of this call cannot be voted now, in words: when the vote runs."""
-    voting = phase_of(call, PhaseKind.VOTING)
-    if voting is None:
-        return str(_l("This call has no public vote: the municipality evaluates its ideas."))
-    return str(_l("Votes for the ideas of this call are open from %(start)s to %(end)s.",
-                  start=format_date(voting.starts_on, "long"), end=format_date(voting.ends_on, "long")))
+    return call.voting_note()

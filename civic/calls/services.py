@@ -17,7 +17,7 @@ from civic.audit import services as audit
 from civic.calls import phases
 from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, PhaseKind
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, RuleError
 from civic.core.schedule import check_sequence
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
@@ -41,10 +41,8 @@ class CallError(RuleError):
     """The call as written breaks a rule (422, shown on the form)."""
 
 
-class CallConflict(RuleError):
+class CallConflict(Conflict):
     """The call changed state meanwhile (409)."""
-
-    status = 409
 
 
 @dataclass
@@ -267,6 +265,14 @@ def running_calls(city: City, limit: int = 5) -> list[Call]:
 def open_calls(city: City) -> list[Call]:
     """Published calls of the city that accept ideas today."""
     return [c for c in running_calls(city, limit=50) if phases.accepts_ideas(c)]
+
+
+def check_idea_submitted(idea, *, city: City, call_id: int, **_) -> None:
+    """Receiver of civic.core.signals.idea_submitting: the call chosen exists and takes ideas today."""
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise CallError(_l("Choose one of the calls open in %(city)s.", city=city.name), "call")
+    check_accepts_ideas(call, city)
 
 
 def check_accepts_ideas(call: Call, city: City) -> None:

@@ -2,7 +2,7 @@
 results, and the moderators' forms to write and publish a call."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -21,15 +21,11 @@ from civic.participation.services import voted_post_ids
 from civic.posts.models import Idea, Post
 from civic.posts.services import PostForbidden
 from civic.territories.models import City
+from civic.urls import call_url
 
 bp = Blueprint("calls", __name__)
 
 IDEAS_PER_PAGE = 30
-
-
-def call_url(call: Call, **values) -> str:
-    """The permanent, readable address of a call: /calls/3-giovani-al-centro."""
-    return url_for("calls.show", call_id=call.id, slug=call.slug, **values)
 
 
 def _city(slug: str) -> City:

@@ -18,8 +18,7 @@ from wtforms.validators import DataRequired, Optional
 
 from civic.codesign import services
 from civic.codesign.models import STAGE_LABELS, CodesignProcess, DocumentRole, DocumentVisibility, StageKind
-from civic.core.forms import unix_newlines
-from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
+from civic.core.forms import MARKDOWN_HINT, MultiCheckboxField, unix_newlines
 
 DATE_ERROR = _l("Enter a date as day, month and year (for example 2027-03-31).")
 TIME_ERROR = _l("Enter a day and a time (for example 2027-03-31 18:00).")

@@ -12,7 +12,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
@@ -21,7 +21,7 @@ from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.orgs.models import Organisation
-from civic.posts.models import Idea, Need
+from civic.posts.models import Idea, Need, Post
 from civic.territories.models import City
 
 
@@ -404,3 +404,13 @@ class CodesignPartner(db.Model):
     @property
     def role_label(self) -> str:
         return InterestRole(self.role).label
+
+
+def visible_process():
+    """The condition a co-design process must meet to appear publicly: the idea or need it started
+    from is not hidden (the SQL form of civic.codesign.permissions.origin_is_hidden)."""
+    hidden_origin = (
+        select(Post.id).where(Post.hidden_at.is_not(None),
+                              or_(Post.id == CodesignProcess.idea_id, Post.id == CodesignProcess.need_id))
+        .correlate(CodesignProcess).exists())
+    return ~hidden_origin

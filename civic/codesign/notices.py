@@ -2,7 +2,7 @@
 version, the closing with its outcome. The services call these in their own transaction (the view
 commits once); each sentence is written when shown, in the reader's language.
 
-The kind "codesign" is registered as followable in civic/notifications/kinds.py; the author of the idea or
+The kind "codesign" is registered as followable by civic/wiring.py; the author of the idea or
 need a process starts from follows it from the start (`author_follows`).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from civic.accounts.models import User
 from civic.codesign.models import CodesignProcess, Document, DocumentVisibility, Meeting
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import notify, register_event
+from civic.notifications.services import event, notify
 
 KIND = "codesign"
 
@@ -33,21 +33,23 @@ def _when(n) -> str | None:
     return _("When: %(when)s", when=format_datetime(starts, "d MMMM y, HH:mm"))
 
 
-register_event("codesign.meeting", lambda n, title: _(
-    "New meeting of the co-design process \"%(title)s\": %(meeting)s.", title=title,
-    meeting=n.params.get("meeting", "")), detail=_when)
-register_event("codesign.minutes", lambda n, title: _(
-    "The minutes of the meeting \"%(meeting)s\" of the co-design process \"%(title)s\" are published.",
-    title=title, meeting=n.params.get("meeting", "")))
-register_event("codesign.document", lambda n, title: _(
-    "New document in the co-design process \"%(title)s\": %(document)s.", title=title,
-    document=n.params.get("document", "")))
-register_event("codesign.document_version", lambda n, title: _(
-    "New version (%(number)d) of the document \"%(document)s\" in the co-design process \"%(title)s\".",
-    title=title, document=n.params.get("document", ""), number=n.params.get("number", 0)))
-register_event("codesign.closed", lambda n, title: _(
-    "The co-design process \"%(title)s\" is closed.", title=title),
-    detail=lambda n: _("Outcome: %(outcome)s", outcome=n.params.get("outcome", "")))
+NOTIFICATION_EVENTS = (
+    event("codesign.meeting", lambda n, title: _(
+        "New meeting of the co-design process \"%(title)s\": %(meeting)s.", title=title,
+        meeting=n.params.get("meeting", "")), detail=_when),
+    event("codesign.minutes", lambda n, title: _(
+        "The minutes of the meeting \"%(meeting)s\" of the co-design process \"%(title)s\" are published.",
+        title=title, meeting=n.params.get("meeting", ""))),
+    event("codesign.document", lambda n, title: _(
+        "New document in the co-design process \"%(title)s\": %(document)s.", title=title,
+        document=n.params.get("document", ""))),
+    event("codesign.document_version", lambda n, title: _(
+        "New version (%(number)d) of the document \"%(document)s\" in the co-design process \"%(title)s\".",
+        title=title, document=n.params.get("document", ""), number=n.params.get("number", 0))),
+    event("codesign.closed", lambda n, title: _(
+        "The co-design process \"%(title)s\" is closed.", title=title),
+        detail=lambda n: _("Outcome: %(outcome)s", outcome=n.params.get("outcome", ""))),
+)
 
 
 def author_follows(process: CodesignProcess) -> None:

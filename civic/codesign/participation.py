@@ -43,11 +43,11 @@ from civic.codesign.models import (
     InterestStatus,
     StageKind,
 )
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import has_forbidden_characters
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.notifications.services import notify, register_event
+from civic.notifications.services import event, notify
 from civic.orgs.models import MemberRole, Membership, Organisation
 from civic.orgs.permissions import can_lead_codesign
 
@@ -61,14 +61,12 @@ class InterestError(RuleError):
     """What was written breaks a rule (422)."""
 
 
-class InterestForbidden(RuleError):
-    status = 403
+class InterestForbidden(Forbidden):
+    pass
 
 
-class InterestConflict(RuleError):
+class InterestConflict(Conflict):
     """Not now: the stage is over, the process is closed, it was already decided (409)."""
-
-    status = 409
 
 
 def _signed_in(user) -> bool:
@@ -425,5 +423,7 @@ def _decided_text(n, title: str) -> str:
     return _("The commission did not admit %(name)s to the co-design process \"%(title)s\".", name=name, title=title)
 
 
-register_event("codesign.interest_decided", _decided_text,
-               detail=lambda n: _("Reason: %(reason)s", reason=n.params.get("reason", "")))
+NOTIFICATION_EVENTS = (
+    event("codesign.interest_decided", _decided_text,
+          detail=lambda n: _("Reason: %(reason)s", reason=n.params.get("reason", ""))),
+)

@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 from civic.codesign import participation
 from civic.codesign.forms import DecisionForm, InterestForm
 from civic.codesign.models import ExpressionOfInterest, InterestStatus
-from civic.codesign.views import _process, _user, bp, process_url
+from civic.codesign.views import _process, _user, bp
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import UNVERIFIED, check_action, optional_id, run_form
 from civic.core.rules import RuleError
 from civic.extensions import db
+from civic.urls import process_url
 
 
 @bp.app_template_global()

@@ -6,7 +6,8 @@ acts, 409 for when (a closed process, a meeting already started).
 
 How a process moves its idea through the lifecycle (civic/posts/lifecycle.py):
 - selecting an idea for co-design (by hand, or when a call publishes its results) opens its
-  process, through the `on_enter(SELECTED_FOR_CODESIGN)` hook below; the idea stays "selected";
+  process, through the receivers of `idea_moved` below (connected by civic/wiring.py); the idea
+  stays "selected";
 - the idea moves to "in co-design" when the co-design really starts: once the first stage has
   begun, the moderators press "Start the co-design" on the process page with a public answer
   (`start_codesign`); the same move made from the idea's own page is fine too;
@@ -43,7 +44,7 @@ from civic.codesign.models import (
     StageKind,
 )
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.schedule import check_sequence
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
@@ -71,14 +72,12 @@ class CodesignError(RuleError):
     """What was written breaks a rule (422, shown on the form)."""
 
 
-class CodesignForbidden(RuleError):
-    status = 403
+class CodesignForbidden(Forbidden):
+    pass
 
 
-class CodesignConflict(RuleError):
+class CodesignConflict(Conflict):
     """Not now: the process is closed, the meeting started, the moderator's page is outdated (409)."""
-
-    status = 409
 
 
 # --- checks shared by every service -------------------------------------------------------------
@@ -163,20 +162,20 @@ def open_for_idea(user: User, idea: Idea) -> CodesignProcess:
     return process
 
 
-@lifecycle.on_enter(S.SELECTED_FOR_CODESIGN)
-def _open_when_selected(user: User, idea: Idea, event: PostEvent) -> None:
+# Receivers of civic.core.signals.idea_moved, connected by civic/wiring.py for one status each.
+
+def open_when_selected(status: S, *, user: User, idea: Idea, **_) -> None:
+    """Selected for co-design (status SELECTED_FOR_CODESIGN): its process opens."""
     open_for_idea(user, idea)
 
 
-@lifecycle.on_enter(S.IN_CODESIGN)
-def _exists_when_started(user: User, idea: Idea, event: PostEvent) -> None:
-    # Ideas selected before co-design processes existed get theirs when their co-design starts.
+def open_when_started(status: S, *, user: User, idea: Idea, **_) -> None:
+    """In co-design (IN_CODESIGN): ideas selected before co-design processes existed get theirs now."""
     open_for_idea(user, idea)
 
 
-@lifecycle.on_enter(S.REJECTED)
-def _end_when_not_selected(user: User, idea: Idea, event: PostEvent) -> None:
-    """An idea not selected after all ends its open process, with the same public answer."""
+def close_when_rejected(status: S, *, user: User, idea: Idea, event: PostEvent, **_) -> None:
+    """Not selected after all (REJECTED): its open process ends, with the same public answer."""
     process = process_for_idea(idea)
     if process is None or process.is_closed:
         return

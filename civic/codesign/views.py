@@ -37,10 +37,10 @@ from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.moderation.visibility import visible_post
-from civic.posts.models import Idea, Need
+from civic.posts.models import Idea, Need, visible_post
 from civic.territories.models import City
 from civic.uploads.services import format_size
+from civic.urls import process_url
 
 bp = Blueprint("codesign", __name__)
 
@@ -48,17 +48,7 @@ PER_PAGE = 30
 UPLOAD_ENDPOINTS = {"codesign.new_document", "codesign.new_version"}
 
 
-def process_url(process: CodesignProcess, **values) -> str:
-    """The permanent, readable address of a process: /codesign/4-portierato-sociale."""
-    return url_for("codesign.show", process_id=process.id, slug=process.slug, **values)
-
-
 # --- what templates elsewhere use ---------------------------------------------------------------
-
-@bp.app_template_global()
-def codesign_url(process: CodesignProcess, **values) -> str:
-    return process_url(process, **values)
-
 
 @bp.app_template_global()
 def codesign_process_of(post) -> CodesignProcess | None:

@@ -62,3 +62,8 @@ class Comment(TimestampMixin, db.Model):
     @property
     def is_visible(self) -> bool:
         return self.deleted_at is None and self.hidden_at is None
+
+
+def visible_comment():
+    """The condition a comment must meet to appear publicly: neither hidden nor deleted."""
+    return Comment.hidden_at.is_(None) & Comment.deleted_at.is_(None)

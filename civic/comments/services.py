@@ -13,15 +13,15 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.models import User
-from civic.comments.models import Comment
+from civic.comments import notices
+from civic.comments.models import Comment, visible_comment
 from civic.core.richtext import render_markdown
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.moderation.visibility import visible_comment, visible_post
 from civic.orgs.models import Organisation
 from civic.orgs.permissions import membership_of
-from civic.posts.models import Post
+from civic.posts.models import Post, visible_post
 from civic.posts.permissions import can_comment
 from civic.posts.services import PostForbidden
 
@@ -84,9 +84,7 @@ def add_comment(user: User, post: Post, body: str, parent_id: int | None = None,
         comment_count=Post.comment_count + 1, first_reaction_at=func.coalesce(Post.first_reaction_at, utcnow())))
     db.session.flush()
     db.session.expire(post, ["comment_count", "first_reaction_at"])
-    from civic.notifications.services import notify_comment  # followers, and the author of the comment answered
-
-    notify_comment(user, post, comment, parent)
+    notices.comment_added(user, post, comment, parent)  # followers, and the author of the comment answered
     log.info("comment posted", extra={"comment_id": comment.id, "post_id": post.id, "user_id": user.id})
     return comment
 

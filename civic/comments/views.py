@@ -15,13 +15,20 @@ from civic.extensions import db, limiter
 from civic.posts.models import Post
 from civic.posts.permissions import can_see
 from civic.posts.services import PostForbidden
-from civic.posts.views import post_url
+from civic.urls import post_url
 
 bp = Blueprint("comments", __name__)
 
 
 def _comment(comment_id: int) -> Comment:
     return get_or_404(Comment, comment_id, _("This comment does not exist."))
+
+
+def post_page_part(post: Post, page: int) -> dict:
+    """What a post's page shows of its comments: the page of the conversation asked for, and the form."""
+    comment_form = CommentForm()
+    comment_form.fill_organisations(current_user)  # one query for a signed-in person, none otherwise
+    return {"conversation": services.thread(post, page), "comment_form": comment_form}
 
 
 def comment_url(comment: Comment) -> str:

@@ -10,6 +10,13 @@ a script on the engine), so a new feature is covered without naming its tables h
 tables that no public page reads are named, because writing them often must not empty the cache.
 The increment goes to the driver directly, under the commit: statement listeners (the tests'
 query counters) do not see it.
+
+Why this reads SQL text instead of listening to a signal of civic/core/signals.py: the services
+write with bulk UPDATEs (lifecycle moves, hiding, counters), the vote's single WITH statement and
+scripts on the engine, none of which passes through the ORM's flush or any service's signal; only
+the statement itself is sure to be seen. tests/posts/test_page_cache.py checks each kind of write
+(`test_every_kind_of_write_raises_the_version`) and the statements told apart
+(`test_which_statements_change_public_content`).
 """
 from __future__ import annotations
 

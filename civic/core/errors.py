@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
+from civic.extensions import db
+
 log = logging.getLogger("civic.errors")
 
 TITLES = {
@@ -56,8 +58,6 @@ def abort_with(code: int, message: str) -> None:
 
 def get_or_404(model, ident: int, message: str):
     """The row, or a 404 page saying what was not found."""
-    from civic.extensions import db
-
     row = db.session.get(model, ident)
     if row is None:
         abort_with(404, message)

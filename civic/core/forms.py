@@ -7,11 +7,23 @@ from typing import Any
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, ValidationError
+from wtforms import DecimalField, SelectMultipleField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from civic.core.errors import abort_with
 from civic.core.rules import RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.extensions import db
+
+MARKDOWN_HINT = _l("You can use Markdown: **bold**, *italics*, lists with -, links as [text](https://...).")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (themes, cities, kinds of support…)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
 
 # Primary keys are 32-bit integers on every backend: larger numbers cannot name a row.
 ID_MAX = 2**31 - 1
@@ -59,8 +71,6 @@ UNVERIFIED = _l("The request could not be verified. Reload the page and try agai
 
 def check_action() -> None:
     """A button's bare POST: its CSRF token must be valid, else 400 with a clear message."""
-    from civic.core.errors import abort_with
-
     if g.get("csrf_valid"):  # CSRFProtect checked it before the view, as it does every POST
         return
     if not ActionForm().validate_on_submit():
@@ -113,8 +123,6 @@ def run_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any]:
     except RuleError as error:
         db.session.rollback()
         if error.status != 422:
-            from civic.core.errors import abort_with
-
             abort_with(error.status, error.message)
         show_rule_error(form, error)
         return False, None

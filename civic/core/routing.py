@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
+from civic.core.errors import abort_with
 from civic.core.forms import ID_MAX
 from civic.core.rules import RuleError
 
@@ -29,8 +30,6 @@ def positive_int(raw: str | None, name: str, default: int, maximum: int | None =
 def query_int(name: str, default: int, maximum: int | None = None) -> int:
     """`positive_int` of the request's query string, for a view: a malformed number is answered 400."""
     from flask import request
-
-    from civic.core.errors import abort_with
 
     try:
         return positive_int(request.args.get(name), name, default, maximum)

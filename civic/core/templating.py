@@ -1,19 +1,19 @@
-"""What every template can use: formatting per locale, the city selector, permissions."""
+"""What every template can use: formatting per locale, the languages, the city selector.
+
+The domains' own template globals (permissions, addresses, a call's voting note…) are added by the
+app factory (civic/wiring.py, `register_template_globals`): this module names no domain, and the
+header's list of cities comes from the function the factory passes in.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from flask import Flask, g, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
-from civic.accounts.permissions import TEMPLATE_PERMISSIONS
-from civic.calls.phases import voting_note
-from civic.calls.views import call_url
 from civic.core.i18n import LANGUAGE_NATIVE_NAMES, LANGUAGES
-from civic.posts.permissions import TEMPLATE_PERMISSIONS as POST_PERMISSIONS
-from civic.posts.views import post_url
-from civic.territories.services import all_cities
 
 
 def flat_errors(errors) -> list[str]:
@@ -31,19 +31,15 @@ def format_eur(amount: Decimal | float | int | None) -> str:
     return format_currency(amount, "EUR")
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, *, header_cities: Callable[[], list]) -> None:
+    """`header_cities()`: the cities of the header's selector (civic.territories.services.all_cities)."""
     app.jinja_env.filters.update(
         date=format_date,
         datetime=format_datetime,
         number=format_decimal,
         eur=format_eur,
     )
-    app.jinja_env.globals.update(TEMPLATE_PERMISSIONS)
-    app.jinja_env.globals.update(POST_PERMISSIONS)
     app.jinja_env.filters["flat_errors"] = flat_errors
-    app.jinja_env.globals["post_url"] = post_url
-    app.jinja_env.globals["call_url"] = call_url
-    app.jinja_env.globals["call_voting_note"] = voting_note
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -62,7 +58,7 @@ def register(app: Flask) -> None:
             "languages": LANGUAGES,
             "language_names": LANGUAGE_NATIVE_NAMES,
             "current_locale": str(get_locale() or "it"),
-            "header_cities": all_cities(),
+            "header_cities": header_cities(),
             "current_city_slug": current_slug,
             "site_name": app.config["SITE_NAME"],
         }

@@ -7,7 +7,7 @@ use), and rolled up here in Python, so every figure of a group is the exact sum 
 - funded projects: count, people reached, housing units, m² recovered (the columns kept by
   civic/projects/figures.py), euro programmed (funding_total), committed and paid. Money is summed in
   integer cents in SQL (SQLite keeps NUMERIC as floating point), then turned back into exact Decimals;
-- ideas and needs: public posts only (civic/moderation/visibility.py). An idea belongs to the programme,
+- ideas and needs: public posts only (`visible_post`, civic/posts/models.py). An idea belongs to the programme,
   axis/priority and specific objective of the call it was submitted to; a need to none (under a
   programme filter the needs are not applicable: None);
 - co-design processes whose origin is not hidden (as in the API): all of them were run (opened), the
@@ -29,11 +29,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Select, and_, case, cast, func, or_, select, union
 
 from civic.calls.models import Call
-from civic.codesign.models import CodesignPartner, CodesignProcess, ExpressionOfInterest, InterestStatus, ProcessStatus
+from civic.codesign.models import (
+    CodesignPartner,
+    CodesignProcess,
+    ExpressionOfInterest,
+    InterestStatus,
+    ProcessStatus,
+    visible_process,
+)
 from civic.extensions import db
-from civic.moderation.visibility import visible_post, visible_process
 from civic.orgs.models import Organisation
-from civic.posts.models import Idea, Post, PostKind
+from civic.posts.models import Idea, Post, PostKind, visible_post
 from civic.projects.models import FundedProject, ProjectPartner
 from civic.territories import filters as lookup
 from civic.territories.filters import FilterError

@@ -15,10 +15,11 @@ from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city, is_admin
 from civic.audit import services as audit
 from civic.comments.models import Comment
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import has_forbidden_characters
 from civic.core.timeutil import utcnow
 from civic.extensions import db
+from civic.moderation import notices
 from civic.moderation.models import Report, ReportReason
 from civic.posts.models import Post
 from civic.posts.services import PostForbidden
@@ -33,18 +34,16 @@ class ModerationError(RuleError):
     pass
 
 
-class AlreadyReported(ModerationError):
-    status = 409
+class AlreadyReported(ModerationError, Conflict):
+    pass
 
 
-class StateConflict(ModerationError):
+class StateConflict(ModerationError, Conflict):
     """The content is already in the state asked for (another moderator acted first)."""
 
-    status = 409
 
-
-class CannotReportOwnProfile(ModerationError):
-    status = 403
+class CannotReportOwnProfile(ModerationError, Forbidden):
+    pass
 
 
 def _returned_flags(model) -> tuple:
@@ -150,9 +149,7 @@ def hide(user: User, target: Post | Comment, reason: str) -> None:
         db.session.execute(update(Post).where(Post.id == target.post_id).values(comment_count=Post.comment_count - 1))
     _resolve_reports(user, kind, target.id)
     db.session.expire(target)
-    from civic.notifications.services import notify_hidden  # the author is told why (a block tells no one)
-
-    notify_hidden(user, target, text)
+    notices.content_hidden(user, target, text)  # the author is told why (a block tells no one)
     audit.record(user, f"{kind}.hide", kind, target.id, _describe(target), reason=text, city_id=target_city_id(target))
 
 

@@ -19,7 +19,7 @@ from civic.extensions import db, limiter
 from civic.moderation import blocking, services
 from civic.moderation.forms import BlockForm, HideForm, ReportForm
 from civic.posts.models import Post
-from civic.posts.views import post_url
+from civic.urls import post_url
 
 bp = Blueprint("moderation", __name__)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from civic.core import signals
+from civic.notifications import outbox
+
 notifications_cli = AppGroup("notifications", help="Deliver notification emails.")
 
 
@@ -15,13 +18,10 @@ notifications_cli = AppGroup("notifications", help="Deliver notification emails.
               help="Messages claimed at a time.")
 def send(loop: bool, interval: float, batch: int) -> None:
     """Compose the daily digests that are due and send every due email (once, or --loop, which also
-    prepares the copies of personal data asked for from the My data page)."""
-    from civic.notifications import outbox
-
+    prepares the copies of personal data asked for from the My data page: the receivers of the
+    background_round signal)."""
     if loop:
-        from civic.privacy import export
-
-        outbox.run_forever(interval, echo=click.echo, also=(export.prepare_due,))
+        outbox.run_forever(interval, echo=click.echo, also=(lambda: signals.background_round.send(None),))
         return
     report = outbox.deliver_due(batch=batch)
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}, dropped {report.dropped}")

@@ -24,16 +24,14 @@ from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.orm.util import identity_key
 
 from civic.accounts.models import User
-from civic.core.rules import RuleError
+from civic.core.rules import NotFound
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications.models import Follow
 
 
-class UnknownTarget(RuleError):
+class UnknownTarget(NotFound):
     """The kind is not followable, or the content does not exist or is hidden (404)."""
-
-    status = 404
 
 
 @dataclass(frozen=True)

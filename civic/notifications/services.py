@@ -16,15 +16,13 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.models import User
-from civic.comments.models import Comment
-from civic.core.rules import RuleError
+from civic.core.rules import NotFound, RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.moderation.visibility import visible_comment
 from civic.notifications import follows
 from civic.notifications.models import EmailFrequency, Notification
 
@@ -53,55 +51,23 @@ class Event:
 _EVENTS: dict[str, Event] = {}
 
 
-def register_event(name: str, text: Callable[[Notification, str], str], *,
-                   detail: Callable[[Notification], str | None] | None = None,
-                   requires_visible: bool = True, anchor_comment: bool = False) -> None:
-    """Say how an event reads; `text` is called when shown, in the reader's language."""
-    _EVENTS[name] = Event(name, text, detail or (lambda n: None), requires_visible, anchor_comment)
+def event(name: str, text: Callable[[Notification, str], str], *,
+          detail: Callable[[Notification], str | None] | None = None,
+          requires_visible: bool = True, anchor_comment: bool = False) -> Event:
+    """How an event reads; `text` is called when shown, in the reader's language. Each domain declares
+    its events in a table (`NOTIFICATION_EVENTS`) that civic/wiring.py registers."""
+    return Event(name, text, detail or (lambda n: None), requires_visible, anchor_comment)
 
 
-def _actor_name(n: Notification) -> str:
+def register_events(events: Iterable[Event]) -> None:
+    """Called by the app factory (civic/wiring.py) with each domain's table; registering again replaces."""
+    for declared in events:
+        _EVENTS[declared.name] = declared
+
+
+def actor_name(n: Notification) -> str:
+    """Who acted, for a sentence: their name, or "Someone" (an account deleted since)."""
     return n.actor.display_name if n.actor is not None else _("Someone")
-
-
-def _moved(n: Notification, title: str) -> str:
-    from civic.posts.models import PostStatus
-
-    action = n.params.get("action")
-    if action == "withdraw":
-        return _("The author withdrew the idea \"%(title)s\".", title=title)
-    if action == "merge":
-        return _("The idea \"%(title)s\" was merged into another idea.", title=title)
-    try:
-        status = PostStatus(n.params.get("to_status")).label
-    except ValueError:
-        status = n.params.get("to_status") or ""
-    return _("The idea \"%(title)s\" is now \"%(status)s\".", title=title, status=status)
-
-
-def _answer(n: Notification) -> str | None:
-    reason = n.params.get("reason")
-    return _("Answer of the municipality: %(answer)s", answer=reason) if reason else None
-
-
-def _hidden(n: Notification, title: str) -> str:
-    what = n.params.get("what")
-    if what == "comment":
-        return _("The moderators hid one of your comments.")
-    if what == "idea":
-        return _("The moderators hid one of your ideas.")
-    return _("The moderators hid one of your needs.")
-
-
-register_event("idea.moved", _moved, detail=_answer)
-register_event("comment.new", lambda n, title: _("%(name)s commented on \"%(title)s\".", name=_actor_name(n),
-                                                 title=title), anchor_comment=True)
-register_event("comment.reply", lambda n, title: _("%(name)s replied to your comment on \"%(title)s\".",
-                                                   name=_actor_name(n), title=title), anchor_comment=True)
-register_event("call.results", lambda n, title: _("The results of the call \"%(title)s\" are published.",
-                                                  title=title))
-register_event("content.hidden", _hidden, requires_visible=False,
-               detail=lambda n: _("Reason: %(reason)s", reason=n.params.get("reason", "")))
 
 
 def _event(name: str) -> Event:
@@ -110,12 +76,22 @@ def _event(name: str) -> Event:
 
 # --- visibility ----------------------------------------------------------------------------------
 
+# The SELECT of the ids of the comments that may be shown (a notification about a comment hidden or
+# deleted since is not): set by the app factory (civic/wiring.py), as comments build on this module.
+_visible_comment_ids: Callable[[], Any] | None = None
+
+
+def register_comment_visibility(visible_ids: Callable[[], Any]) -> None:
+    global _visible_comment_ids
+    _visible_comment_ids = visible_ids
+
+
 def visible_condition():
     """The SQL condition of a notification that may be shown: its target (and comment) still visible."""
     targets = [and_(Notification.target_kind == entry.kind, Notification.target_id.in_(entry.visible_ids()))
                for entry in (follows.followable(kind) for kind in follows.followable_kinds())]
     comment_ok = or_(Notification.comment_id.is_(None),
-                     Notification.comment_id.in_(select(Comment.id).where(visible_comment())))
+                     Notification.comment_id.in_(_visible_comment_ids()) if _visible_comment_ids else true())
     always = [e.name for e in _EVENTS.values() if not e.requires_visible]
     return or_(Notification.event.in_(always), and_(or_(*targets), comment_ok))
 
@@ -176,26 +152,6 @@ def notify(event: str, target_kind: str, target_id: int, *, actor: User | None =
         outbox.queue_immediate(immediate)
     log.info("notified", extra={"event": event, "target": f"{target_kind}:{target_id}", "recipients": len(rows)})
     return rows
-
-
-def notify_comment(author: User, post, comment: Comment, parent: Comment | None) -> None:
-    """A new comment: its post's followers are told; a reply also tells the author of the comment it answers."""
-    already: set[int] = set()
-    if parent is not None and parent.author_id != author.id:
-        notify("comment.reply", post.kind, post.id, actor=author, recipients=[parent.author_id], comment_id=comment.id)
-        already.add(parent.author_id)
-    notify("comment.new", post.kind, post.id, actor=author, exclude=already, comment_id=comment.id)
-
-
-def notify_hidden(moderator: User, target, reason: str) -> None:
-    """The author of content hidden by a moderator is told why (and no one else)."""
-    if isinstance(target, Comment):
-        post = target.post
-        notify("content.hidden", post.kind, post.id, actor=moderator, recipients=[target.author_id],
-               comment_id=target.id, what="comment", reason=reason)
-    else:
-        notify("content.hidden", target.kind, target.id, actor=moderator, recipients=[target.author_id],
-               what=target.kind, reason=reason)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -281,10 +237,6 @@ def unread_state(user: User) -> tuple[int, int | None]:
     count, latest = db.session.execute(select(func.count(), func.max(Notification.id)).where(
         Notification.recipient_id == user.id, Notification.read_at.is_(None))).one()
     return count, latest
-
-
-class NotFound(RuleError):
-    status = 404
 
 
 def mark_read(user: User, notification_id: int) -> None:

@@ -8,17 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from civic.accounts.auth import safe_next
-from civic.core import pagecache
 from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, form_status, run_form
 from civic.core.routing import query_int
 from civic.extensions import csrf, db
-from civic.notifications import follows, kinds, services  # noqa: F401 - kinds registers need, idea, call
+from civic.notifications import follows, services
 from civic.notifications.models import EmailFrequency
 from civic.notifications.tokens import BadToken, read_unsubscribe_token
 
 bp = Blueprint("notifications", __name__)
-pagecache.account_state(services.unread_state)  # the bell of a page kept for an account
 
 
 @bp.app_context_processor

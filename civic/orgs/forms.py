@@ -8,11 +8,10 @@ from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired
 
-from civic.core.forms import optional_id, unix_newlines
+from civic.core.forms import MARKDOWN_HINT, MultiCheckboxField, optional_id, unix_newlines
 from civic.extensions import db
 from civic.orgs import fiscal, services
 from civic.orgs.models import MemberRole, Organisation, RuntsSection
-from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
 from civic.territories.models import Theme
 from civic.territories.services import city_choices
 

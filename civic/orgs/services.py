@@ -31,17 +31,15 @@ from civic.accounts.services import find_by_email, normalise_email
 from civic.audit import services as audit
 from civic.core.richtext import render_markdown
 from civic.core.routing import ParameterError, positive_int
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, NotFound, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.moderation.visibility import visible_post
 from civic.notifications import follows, outbox
 from civic.notifications.models import EmailKind
-from civic.notifications.services import notify, register_event
+from civic.notifications.services import event, notify
 from civic.orgs import fiscal, permissions
 from civic.orgs.models import Invitation, MemberRole, Membership, Organisation, RuntsSection
-from civic.posts.models import Post
 from civic.territories.models import City, Theme
 
 log = logging.getLogger("civic.orgs")
@@ -61,24 +59,20 @@ class OrgError(RuleError):
     """What was typed breaks a rule (422, shown next to the field)."""
 
 
-class OrgForbidden(OrgError):
+class OrgForbidden(OrgError, Forbidden):
     """The user may not do this for this organisation (403)."""
 
-    status = 403
 
-
-class OrgConflict(OrgError):
+class OrgConflict(OrgError, Conflict):
     """The organisation changed meanwhile, or the action already happened (409)."""
 
-    status = 409
+
+class InvitationNotFound(OrgError, NotFound):
+    pass
 
 
-class InvitationNotFound(OrgError):
-    status = 404
-
-
-class MemberNotFound(OrgError):
-    status = 404
+class MemberNotFound(OrgError, NotFound):
+    pass
 
 
 class InvitationGone(OrgError):
@@ -521,13 +515,16 @@ def _role_label(n) -> str:
         return ""
 
 
-register_event("org.invited", lambda n, title: _(
-    "%(name)s invited you to join \"%(title)s\" as %(role)s: open the link in the email we sent you to accept.",
-    name=n.actor.display_name if n.actor is not None else _("Someone"), title=title, role=_role_label(n)))
-register_event("org.member_removed", lambda n, title: _("You are no longer a member of \"%(title)s\".", title=title))
-register_event("org.made_admin", lambda n, title: _("You are now an administrator of \"%(title)s\".", title=title))
-register_event("org.verified", lambda n, title: _(
-    "\"%(title)s\" is now verified: the municipality checked it in the national register (RUNTS).", title=title))
+NOTIFICATION_EVENTS = (
+    event("org.invited", lambda n, title: _(
+        "%(name)s invited you to join \"%(title)s\" as %(role)s: open the link in the email we sent you to accept.",
+        name=n.actor.display_name if n.actor is not None else _("Someone"), title=title, role=_role_label(n))),
+    event("org.member_removed", lambda n, title: _("You are no longer a member of \"%(title)s\".", title=title)),
+    event("org.made_admin", lambda n, title: _("You are now an administrator of \"%(title)s\".", title=title)),
+    event("org.verified", lambda n, title: _(
+        "\"%(title)s\" is now verified: the municipality checked it in the national register (RUNTS).",
+        title=title)),
+)
 
 
 def pending_invitations(user: User | None, org: Organisation) -> list[Invitation]:
@@ -688,12 +685,3 @@ def awaiting_verification(user: User | None) -> list[tuple[City, int]]:
             return []
         query = query.where(City.id.in_(city_ids))
     return [(city, count) for city, count in db.session.execute(query).all()]
-
-
-def posts_of(org: Organisation, model: type[Post], limit: int = 20) -> list[Post]:
-    """The visible needs or ideas posted on behalf of the organisation, newest first."""
-    return list(db.session.scalars(
-        select(model).where(Post.organisation_id == org.id, visible_post())
-        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
-                 joinedload(Post.organisation))
-        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)).unique())

@@ -1,5 +1,6 @@
-"""The pages of organisations: the list, the profile, registration and editing, members and
-invitations, and the moderators' verification."""
+"""The pages of organisations: the list, registration and editing, members and invitations, and the
+moderators' verification. An organisation's own page shows what it posted and the projects it carries
+out, so it joins this blueprint from above both: civic/projects/org_views.py."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -14,20 +15,15 @@ from civic.extensions import db, limiter
 from civic.orgs import permissions, services
 from civic.orgs.forms import InvitationForm, OrganisationForm, RoleForm, UnverifyForm
 from civic.orgs.models import MemberRole, Organisation, RuntsSection
-from civic.posts.models import Idea, Need
 from civic.territories.services import all_cities
+from civic.urls import org_url
 
 bp = Blueprint("orgs", __name__)
+
 
 def _invitations_limit() -> str:
     """Invitations send email to any address: an account may send this many (CIVIC_RATELIMIT_INVITE)."""
     return current_app.config["RATELIMIT_INVITE"]
-
-
-@bp.app_template_global()
-def org_url(org: Organisation, **values) -> str:
-    """The permanent, readable address of an organisation: /organisations/4-il-ponte-aps."""
-    return url_for("orgs.show", org_id=org.id, org_slug=org.slug, **values)
 
 
 bp.add_app_template_global(permissions.can_lead_codesign, "can_lead_codesign")
@@ -82,37 +78,6 @@ def new():
     flash(_("The organisation is registered and you are its administrator. A moderator of %(city)s will verify it.",
             city=org.city.name), "success")
     return redirect(org_url(org))
-
-
-@bp.route("/organisations/<int:org_id>", defaults={"org_slug": None})
-@bp.route("/organisations/<int:org_id>-<org_slug>")
-def show(org_id: int, org_slug: str | None):
-    org = _org(org_id)
-    if org_slug != org.slug:
-        return redirect(org_url(org), code=301)
-    user = _user()
-    membership = permissions.membership_of(user, org)
-    return render_template(
-        "orgs/show.html", org=org, membership=membership, members=services.members(org),
-        needs=services.posts_of(org, Need), ideas=services.posts_of(org, Idea),
-        may_verify=permissions.can_verify(user, org), action_form=ActionForm(), unverify_form=UnverifyForm(),
-        funded_projects=_funded_projects(org))
-
-
-def _funded_projects(org: Organisation) -> list:
-    """The funded projects the organisation implements, lead partner first: (role label, project), one query."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    from civic.projects.models import FundedProject, PartnerRole, ProjectPartner
-
-    rows = db.session.execute(
-        select(ProjectPartner.role, FundedProject)
-        .join(FundedProject, FundedProject.id == ProjectPartner.project_id)
-        .where(ProjectPartner.organisation_id == org.id)
-        .options(joinedload(FundedProject.idea), joinedload(FundedProject.city))
-        .order_by(ProjectPartner.role != PartnerRole.LEAD.value, FundedProject.id.desc())).all()
-    return [(PartnerRole(role).label, project) for role, project in rows]
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])

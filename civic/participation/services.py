@@ -15,8 +15,7 @@ from sqlalchemy import String, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from civic.accounts.models import User
-from civic.calls.phases import voting_note
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.participation.models import Vote
@@ -25,10 +24,8 @@ from civic.posts.permissions import call_votes_open, can_vote
 from civic.posts.services import PostForbidden
 
 
-class VotingClosed(RuleError):
+class VotingClosed(Conflict):
     """The call this idea belongs to is not in its voting phase (409: it depends on the date)."""
-
-    status = 409
 
 
 @cache
@@ -70,7 +67,7 @@ def add_vote(user: User, post: Post) -> bool:
     """True when a vote was added, False when the user had already voted."""
     if not can_vote(user, post):
         if not call_votes_open(post):
-            raise VotingClosed(voting_note(post.call))
+            raise VotingClosed(post.call.voting_note())
         raise PostForbidden(_l("Votes are closed for this idea.") if post.is_withdrawn else _l("You cannot vote here."))
     add, count, both = _statements()
     values = {"post_id": post.id, "user_id": user.id, "now": utcnow()}
@@ -93,7 +90,7 @@ def remove_vote(user: User, post: Post) -> bool:
     """True when a vote was removed. Withdrawing stays possible on a withdrawn idea, but
     not outside the voting phase of a call: the count it closed with is the call's result."""
     if not call_votes_open(post):
-        raise VotingClosed(voting_note(post.call))
+        raise VotingClosed(post.call.voting_note())
     removed = db.session.execute(
         delete(Vote.__table__).where(Vote.post_id == post.id, Vote.user_id == user.id).returning(Vote.id)).first()
     if removed is None:

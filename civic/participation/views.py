@@ -15,9 +15,14 @@ from civic.notifications import follows
 from civic.participation import services
 from civic.posts.models import Post
 from civic.posts.services import PostForbidden
-from civic.posts.views import post_url
+from civic.urls import post_url
 
 bp = Blueprint("participation", __name__)
+
+
+def post_page_part(post: Post, page: int) -> dict:
+    """What a post's page shows of the visitor's participation: whether they voted for it."""
+    return {"voted": post.id in services.voted_post_ids(current_user, [post])}
 
 
 # The need or idea with its own columns (the voting rules read them), and whether the visitor follows

@@ -6,22 +6,23 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
-from civic.core.forms import FiniteDecimalField, PlainLine, optional_id, required_id, unix_newlines
+from civic.core.forms import (
+    MARKDOWN_HINT,
+    FiniteDecimalField,
+    MultiCheckboxField,
+    PlainLine,
+    optional_id,
+    required_id,
+    unix_newlines,
+)
 from civic.extensions import db
 from civic.posts import services
 from civic.posts.models import Need, Post
 from civic.territories.models import City, Theme
-
-MARKDOWN_HINT = _l("You can use Markdown: **bold**, *italics*, lists with -, links as [text](https://...).")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PostForm(FlaskForm):

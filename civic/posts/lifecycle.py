@@ -3,23 +3,25 @@ what it requires, in one table; one function performs a move and records it.
 
 Views, templates and the API ask `available_moves(user, idea)` and call `perform(...)`;
 none of them decides a status on its own. Later stages (co-design, start-up support,
-funded projects) attach their own records with `on_enter(status)`.
+funded projects) react through two signals (civic/core/signals.py): `idea_moving`, whose
+receivers may refuse a move, and `idea_moved`, whose receivers attach their own records.
 """
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
+from civic.core import signals
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, RuleError
 from civic.extensions import db
 from civic.posts.models import Idea, Post, PostEvent
 from civic.posts.models import PostStatus as S
@@ -80,37 +82,12 @@ MOVES_BY_ACTION = {move.action: move for move in MOVES}
 # Statuses in which an idea still collects votes (calls will narrow this to their voting phase).
 VOTABLE = frozenset({S.PUBLISHED, S.UNDER_REVIEW, S.SHORTLISTED})
 
-_HOOKS: dict[S, list[Callable[[User, Idea, PostEvent], None]]] = {}
-
-
-def on_enter(status: S):
-    """Register what happens when an idea enters `status` (runs in the move's transaction)."""
-    def register(function):
-        _HOOKS.setdefault(status, []).append(function)
-        return function
-    return register
-
-
-_CHECKS: dict[str, list[Callable[[User, Idea], None]]] = {}
-
-
-def before_move(action: str):
-    """Register a check run before `action` is made (after the lifecycle's own checks); it raises a
-    RuleError to refuse the move (e.g. "fund" while a start-up support plan has gates not passed)."""
-    def register(function):
-        _CHECKS.setdefault(action, []).append(function)
-        return function
-    return register
-
-
 class MoveError(RuleError):
     """The move is not possible from the idea's current status."""
 
 
-class MoveConflict(RuleError):
+class MoveConflict(Conflict):
     """Someone else moved the idea meanwhile (409)."""
-
-    status = 409
 
 
 def _may_act(user: User | None, idea: Post, actor: Actor) -> bool:
@@ -164,8 +141,7 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
         raise MoveError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=REASON_MAX, got=len(text)),
                         "reason")
 
-    for check in _CHECKS.get(move.action, []):
-        check(user, idea)
+    signals.idea_moving.send(move.action, user=user, idea=idea)  # a receiver may refuse (a RuleError)
     # Compare-and-set on the status and its version: of two simultaneous moves, one wins.
     moved = db.session.execute(
         update(Post.__table__)
@@ -189,24 +165,14 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
         if into is not None:
             summary += f", into #{into.id}: {into.title}"
         audit.record(user, f"idea.{move.action}", "idea", idea.id, summary=summary, reason=text, city_id=idea.city_id)
-    for hook in _HOOKS.get(move.target, []):
-        hook(user, idea, event)
-    # The author and the followers are told (the notification module builds on posts: imported here).
-    from civic.notifications import follows
-    from civic.notifications import services as notifications
-
-    notifications.notify("idea.moved", "idea", idea.id, actor=user,
-                         recipients=follows.follower_ids("idea", idea.id) | {idea.author_id},
-                         action=move.action, to_status=move.target.value, reason=text)
+    # Later stages attach their records; the author and the followers are told.
+    signals.idea_moved.send(move.target, user=user, idea=idea, event=event, action=move.action, reason=text)
     log.info("idea moved", extra={"post_id": idea.id, "action": move.action, "to": move.target.value,
                                   "user_id": user.id})
     return event
 
 
 def history(post: Post) -> list[PostEvent]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
     return list(db.session.scalars(
         select(PostEvent).where(PostEvent.post_id == post.id).options(joinedload(PostEvent.actor))
         .order_by(PostEvent.created_at, PostEvent.id)

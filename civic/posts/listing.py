@@ -14,8 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db
-from civic.moderation.visibility import visible_post
-from civic.posts.models import Idea, Need, Post, PostStatus
+from civic.posts.models import Idea, Need, Post, PostStatus, visible_post
 from civic.territories.models import City, Neighbourhood, Theme
 
 PER_PAGE_DEFAULT = 20
@@ -179,3 +178,12 @@ def by_author(model: type[Post], author_id: int, limit: int = 20) -> list[Post]:
                  joinedload(Post.organisation))
         .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
     ).unique())
+
+
+def posts_of(org, model: type[Post], limit: int = 20) -> list[Post]:
+    """The visible needs or ideas posted on behalf of the organisation, newest first (its page)."""
+    return list(db.session.scalars(
+        select(model).where(Post.organisation_id == org.id, visible_post())
+        .options(joinedload(Post.author), joinedload(Post.neighbourhood), joinedload(Post.theme),
+                 joinedload(Post.organisation))
+        .order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)).unique())

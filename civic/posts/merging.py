@@ -29,9 +29,8 @@ from civic.core.forms import ID_MAX
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.participation.models import Vote
 from civic.posts import lifecycle
-from civic.posts.models import Idea, Post, PostEvent
+from civic.posts.models import Idea, Post, PostEvent, Vote
 from civic.posts.models import PostStatus as S
 from civic.posts.permissions import can_merge  # noqa: F401 - the views ask here
 from civic.posts.services import PostForbidden

@@ -9,13 +9,25 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, false, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
-from civic.calls.models import Call
 from civic.core.models import TimestampMixin
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
@@ -23,6 +35,9 @@ from civic.extensions import db
 from civic.orgs.models import Organisation
 from civic.territories.models import City, Neighbourhood, Theme
 from civic.uploads.models import Upload
+
+if TYPE_CHECKING:  # calls build on posts (.importlinter): an idea names its call's model by string
+    from civic.calls.models import Call
 
 
 class PostKind(enum.StrEnum):
@@ -73,7 +88,7 @@ idea_need = Table(
 )
 
 
-_PUBLIC = text("hidden_at IS NULL")  # civic.moderation.visibility.visible_post, for partial indexes
+_PUBLIC = text("hidden_at IS NULL")  # visible_post() below, for partial indexes
 
 
 class Post(TimestampMixin, db.Model):
@@ -126,7 +141,7 @@ class Post(TimestampMixin, db.Model):
     # When the first vote or comment arrived; set once, never cleared (an idea stays frozen
     # even if that vote is withdrawn: people reacted to that text).
     first_reaction_at: Mapped[datetime | None]
-    # Hidden by a moderator: absent from every list, count and page (see civic/moderation/visibility.py).
+    # Hidden by a moderator: absent from every list, count and page (see visible_post below).
     hidden_at: Mapped[datetime | None] = mapped_column(index=True)
     hidden_reason: Mapped[str | None] = mapped_column(String(500))
     # Hidden because its author was blocked: unblocking shows it again (a moderator's own hiding stays).
@@ -218,7 +233,7 @@ class Idea(Post):
     # The idea that absorbed this one (status "merged"); its votes moved there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"), index=True)
 
-    call: Mapped[Call | None] = relationship()
+    call: Mapped[Call | None] = relationship("Call")  # calls build on posts: named, not imported
     merged_into: Mapped[Idea | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
     needs: Mapped[list[Need]] = relationship(secondary=idea_need, back_populates="ideas", order_by=Need.id)
 
@@ -227,3 +242,25 @@ class Idea(Post):
         return [need for need in self.needs if need.hidden_at is None]
 
     __mapper_args__ = {"polymorphic_identity": PostKind.IDEA.value}
+
+
+def visible_post():
+    """The condition a post must meet to appear anywhere public. Every list, count, page and export
+    asks it (or its comment's, process's twin: civic/comments/models.py, civic/codesign/models.py),
+    so that hidden content is hidden everywhere (tests/moderation checks every page for it)."""
+    return Post.hidden_at.is_(None)
+
+
+class Vote(db.Model):
+    """A vote: one mechanism for every post. On a need it reads "support" ("anche io"), on an idea "vote".
+    Here, with the posts, because a post's count and a merge of ideas are made of votes; casting and
+    withdrawing them is civic/participation/services.py."""
+
+    __tablename__ = "vote"
+    # One per account and post, enforced by the database (concurrent clicks included).
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -55,11 +55,10 @@ def can_vote(user: User | None, post: Post) -> bool:
 
 
 def call_votes_open(post: Post) -> bool:
-    """The ideas of a call collect votes only during its voting phase; the others whenever open."""
-    from civic.calls.phases import accepts_votes
-
+    """The ideas of a call collect votes only during its voting phase (the call says: posts build below
+    calls); the others whenever open."""
     call = getattr(post, "call", None)
-    return call is None or accepts_votes(call)
+    return call is None or call.accepts_votes()
 
 
 def can_comment(user: User | None, post: Post) -> bool:

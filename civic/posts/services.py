@@ -11,8 +11,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from civic.accounts.models import User
+from civic.core import signals
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Forbidden, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.extensions import db
 from civic.posts import permissions
@@ -35,10 +36,8 @@ class PostError(RuleError):
     pass
 
 
-class PostForbidden(PostError):
+class PostForbidden(PostError, Forbidden):
     """The user may not do this to this post (the view answers 403)."""
-
-    status = 403
 
 
 @dataclass
@@ -189,15 +188,9 @@ def create_idea(author: User, city: City, data: PostData) -> Idea:
     _fill_idea(idea, city, data)
     _organisation(idea, author, data.organisation_id)
     if data.call_id is not None:
-        # Calls build on posts, so their module is imported where it is needed.
-        from civic.calls import services as calls
-        from civic.calls.models import Call
-
-        call = db.session.get(Call, data.call_id)
-        if call is None:
-            raise PostError(_l("Choose one of the calls open in %(city)s.", city=city.name), "call")
-        calls.check_accepts_ideas(call, city)
-        idea.call = call
+        # Calls build on posts: the calls' receiver checks that this one takes the idea now, or refuses.
+        signals.idea_submitting.send(idea, author=author, city=city, call_id=data.call_id)
+        idea.call_id = data.call_id
     _attach_image(idea, author, data.image)
     db.session.add(idea)
     db.session.flush()

@@ -1,7 +1,14 @@
-"""Pages of needs and ideas: city lists, the page of each, posting, editing, withdrawing."""
+"""Pages of needs and ideas: city lists, the page of each, posting, editing, withdrawing.
+
+What these pages show from the domains built on posts is given by the app factory (civic/wiring.py,
+`register_post_pages`), so that posts import none of them: what a post's page adds (the conversation
+and its form, the visitor's vote), the calls an idea may be submitted to, the similar posts found
+while writing."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -10,32 +17,45 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.permissions import can_moderate_city
-from civic.calls import services as calls
-from civic.comments.forms import CommentForm
-from civic.comments.services import thread
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import ActionForm, check_action, form_status, optional_id, run_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db, limiter
-from civic.participation.services import voted_post_ids
 from civic.posts import lifecycle, listing, merging, services
 from civic.posts.forms import IdeaForm, MergeForm, MoveForm, NeedForm
 from civic.posts.models import Idea, Need, Post, PostStatus
 from civic.posts.permissions import can_see
 from civic.territories.models import City, Theme
+from civic.urls import post_url
 
 bp = Blueprint("posts", __name__)
+
+
+
+@dataclass
+class _Parts:
+    """Given by register_parts (the app factory); until then a post's page shows only the post."""
+
+    page: list[Callable[[Post, int], dict]] = field(default_factory=list)
+    open_calls: Callable[[City], list] = lambda city: []
+    similar: Callable[[str, int], list] = lambda text, city_id: []
+
+
+_parts = _Parts()
+
+
+def register_parts(*, page_parts: list[Callable[[Post, int], dict]], open_calls: Callable[[City], list],
+                   similar: Callable[[str, int], list]) -> None:
+    """`page_parts`: each gives what a post's page adds, from the post and the page of comments asked for;
+    `open_calls(city)`: the calls an idea may be submitted to; `similar(text, city_id)`: posts like the text."""
+    _parts.page = list(page_parts)
+    _parts.open_calls, _parts.similar = open_calls, similar
 
 KINDS = {
     "need": {"model": Need, "form": NeedForm, "plural": "needs"},
     "idea": {"model": Idea, "form": IdeaForm, "plural": "ideas"},
 }
-
-
-def post_url(post: Post, **values) -> str:
-    """The permanent, readable address of a post: /needs/12-fontanella-rotta."""
-    return url_for(f"posts.{post.kind}", post_id=post.id, slug=post.slug, **values)
 
 
 def _city(slug: str) -> City:
@@ -100,13 +120,11 @@ def _show(kind: str, post_id: int, slug: str | None):
         abort_with(400, error.message)
     if slug != post.slug:  # an old title's address: the same page of comments at the current one
         return redirect(post_url(post, **({"comments": page} if request.args.get("comments") else {})), code=301)
-    comment_form = CommentForm()
-    comment_form.fill_organisations(current_user)  # one query for a signed-in person, none otherwise
-    return render_template(
-        f"posts/{kind}.html", post=post, conversation=thread(post, page), comment_form=comment_form,
-        action_form=ActionForm(), voted=post.id in voted_post_ids(current_user, [post]),
-        **_lifecycle_context(post),
-    )
+    parts = {}
+    for part in _parts.page:
+        parts.update(part(post, page))
+    return render_template(f"posts/{kind}.html", post=post, action_form=ActionForm(), **parts,
+                           **_lifecycle_context(post))
 
 
 def _lifecycle_context(post: Post, form: MoveForm | None = None) -> dict:
@@ -138,7 +156,7 @@ def _create(kind: str, slug: str):
     if kind == "idea":
         wanted = [i for i in map(optional_id, request.args.getlist("need")) if i and i > 0]
         form.fill_choices(city, extra_need_ids=wanted)
-        form.fill_calls(calls.open_calls(city))
+        form.fill_calls(_parts.open_calls(city))
         if not form.is_submitted():
             form.needs.data = wanted
             form.call.data = optional_id(request.args.get("call"))
@@ -149,11 +167,9 @@ def _create(kind: str, slug: str):
         form.neighbourhood.data = current_user.home_neighbourhood_id
     if request.method == "POST" and request.form.get("check_similar"):
         # "Look for similar ones first": nothing is saved, the form comes back with what was typed.
-        from civic.search.service import similar
-
         typed = " ".join(filter(None, (request.form.get("title"), request.form.get("summary"))))
         return render_template("posts/form.html", kind=kind, city=city, form=form, post=None,
-                               similar=similar(typed, city.id), checked_similar=True)
+                               similar=_parts.similar(typed, city.id), checked_similar=True)
     create = services.create_need if kind == "need" else services.create_idea
     done, post = run_form(form, lambda: create(current_user._get_current_object(), city, form.data_for_service()))
     if not done:

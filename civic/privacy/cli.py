@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from civic.privacy import export
+
 privacy_cli = AppGroup("privacy", help="Copies of personal data asked for from the My data page.")
 
 
@@ -12,7 +14,5 @@ privacy_cli = AppGroup("privacy", help="Copies of personal data asked for from t
               help="Copies prepared in this run.")
 def exports(limit: int) -> None:
     """Prepare the pending copies (oldest first), email their owners, erase the expired ones."""
-    from civic.privacy import export
-
     prepared = export.prepare_due(limit=limit)
     click.echo(f"prepared {prepared}")

@@ -36,6 +36,12 @@ def record(user: User, version: str | None = None) -> None:
     db.session.flush()
 
 
+def record_at_registration(user: User, *, privacy_version: str | None = None, **_) -> None:
+    """Receiver of civic.core.signals.account_registered: the notice accepted while registering."""
+    if privacy_version is not None:
+        record(user, privacy_version)
+
+
 # What a person who has not accepted the current notice may still do.
 GATE = gates.Gate(
     applies=needs_consent,

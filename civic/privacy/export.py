@@ -33,12 +33,12 @@ from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.models import Report
-from civic.moderation.visibility import visible_post
 from civic.notifications import services as notification_services
 from civic.notifications.models import EmailMessage, Follow, Notification
+from civic.notifications.outbox import links, site_url
 from civic.orgs.models import Membership, Organisation
 from civic.participation.models import Vote
-from civic.posts.models import Post
+from civic.posts.models import Post, visible_post
 from civic.privacy.models import Consent, DataExport, ExportStatus
 from civic.startup.models import TeamMember
 from civic.territories.models import City, Neighbourhood
@@ -332,8 +332,6 @@ def is_small(user: User) -> bool:
 
 
 def _tell_ready(user: User, export: DataExport) -> None:
-    from civic.notifications.outbox import links, site_url
-
     with links(), force_locale(user.locale or "it"):
         subject = _("Your data is ready to download")
         body = _("Hello %(name)s,\n\nthe copy of your data you asked for on %(site)s is ready. Log in and "
@@ -371,6 +369,11 @@ def prepare_due(limit: int = 5, now: datetime | None = None) -> int:
         done += 1
     erase_expired(now)
     return done
+
+
+def prepare_in_background(sender=None, **_) -> None:
+    """Receiver of civic.core.signals.background_round: the email worker's loop also prepares the copies."""
+    prepare_due()
 
 
 def erase_expired(now: datetime | None = None) -> int:

@@ -9,8 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Optional
 
 from civic.codesign.forms import _ClearerMessages
-from civic.core.forms import unix_newlines
-from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
+from civic.core.forms import MARKDOWN_HINT, MultiCheckboxField, unix_newlines
 from civic.projects import services
 from civic.projects.models import FundedProject, ProjectStatus
 from civic.projects.money import format_amount

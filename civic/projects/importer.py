@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from civic.accounts.models import User
 from civic.audit import services as audit
 from civic.calls.phases import today as italian_today
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, RuleError
 from civic.core.text import normalise_line
 from civic.extensions import db
 from civic.orgs.fiscal import normalise_codice_fiscale
@@ -95,10 +95,8 @@ class ImportTooLarge(RuleError):
     status = 413
 
 
-class ImportConflict(RuleError):
+class ImportConflict(Conflict):
     """Someone else saved the same projects at the same time (the unique CUP at the commit)."""
-
-    status = 409
 
 
 CONFLICT_MESSAGE = _l("Someone else saved some of the same projects at the same time: nothing was imported. "

@@ -27,15 +27,14 @@ from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import notify, register_event
+from civic.notifications.services import event, notify
 from civic.orgs.fiscal import normalise_codice_fiscale
-from civic.posts import lifecycle
-from civic.posts.models import Idea, PostEvent
+from civic.posts.models import Idea
 from civic.posts.models import PostStatus as S
 from civic.projects.figures import refresh_figures
 from civic.projects.models import (
@@ -62,23 +61,25 @@ REASON_MAX = 2_000
 DESCRIPTION_MAX = 300
 LOCAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/]{1,39}$")
 
-register_event("project.update", lambda n, title: _(
-    "New update on the funded project \"%(title)s\".", title=title))
-register_event("project.status", lambda n, title: _(
-    "The funded project \"%(title)s\" is now \"%(status)s\".", title=title,
-    status=ProjectStatus(n.params.get("status", "not_started")).label))
+NOTIFICATION_EVENTS = (
+    event("project.update", lambda n, title: _(
+        "New update on the funded project \"%(title)s\".", title=title)),
+    event("project.status", lambda n, title: _(
+        "The funded project \"%(title)s\" is now \"%(status)s\".", title=title,
+        status=ProjectStatus(n.params.get("status", "not_started")).label)),
+)
 
 
 class ProjectError(RuleError):
     """What was typed breaks a rule (422)."""
 
 
-class ProjectForbidden(RuleError):
-    status = 403
+class ProjectForbidden(Forbidden):
+    pass
 
 
-class ProjectConflict(RuleError):
-    status = 409
+class ProjectConflict(Conflict):
+    pass
 
 
 def can_manage(user: User | None, project_or_city) -> bool:
@@ -184,8 +185,8 @@ def create_for_idea(user: User, idea: Idea) -> FundedProject:
     return project
 
 
-@lifecycle.on_enter(S.FUNDED)
-def _create_when_funded(user: User, idea: Idea, event: PostEvent) -> None:
+def create_when_funded(status: S, *, user: User, idea: Idea, **_) -> None:
+    """Receiver of civic.core.signals.idea_moved for FUNDED (connected by civic/wiring.py)."""
     create_for_idea(user, idea)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts import reauth
+from civic.codesign import permissions as codesign_permissions
+from civic.codesign import services as codesign_services
 from civic.core.errors import abort_with, get_or_404
 from civic.core.forms import UNVERIFIED, check_action, form_status, run_form
 from civic.core.routing import query_int
@@ -39,15 +41,11 @@ from civic.projects.models import (
 )
 from civic.projects.money import format_amount
 from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
+from civic.urls import post_url, process_url, project_url
 
 bp = Blueprint("projects", __name__)
 
 PER_PAGE = 20
-
-
-def project_url(project: FundedProject, **values) -> str:
-    """The permanent, readable address of a project: /projects/4-agenzia-sociale-per-la-casa."""
-    return url_for("projects.show", project_id=project.id, slug=project.display_slug, **values)
 
 
 @bp.app_template_global()
@@ -131,8 +129,6 @@ def index():
 def _timeline(project: FundedProject) -> list[dict]:
     """From the need to the project: each stage that exists, linked when its page is public.
     The original idea of a hidden idea is named only as "not available"."""
-    from civic.posts.views import post_url
-
     steps = []
     idea = project.idea
     if idea is None:
@@ -142,10 +138,6 @@ def _timeline(project: FundedProject) -> list[dict]:
     for need in idea.visible_needs:
         steps.append({"label": _("Need"), "title": need.title, "url": post_url(need)})
     steps.append({"label": _("Idea"), "title": idea.title, "url": post_url(idea)})
-    from civic.codesign import permissions as codesign_permissions
-    from civic.codesign import services as codesign_services
-    from civic.codesign.views import process_url
-
     process = codesign_services.process_for_idea(idea)
     if process is not None and codesign_permissions.can_view_process(current_user, process):
         steps.append({"label": _("Co-design"), "title": process.title, "url": process_url(process)})

@@ -70,8 +70,7 @@ def _doc(kind: str, row, title: str, parts: Iterable[str | None], status: str, c
 # --- needs and ideas ---------------------------------------------------------------------------
 
 def _posts(model_name: str) -> Select:
-    from civic.moderation.visibility import visible_post
-    from civic.posts.models import Idea, Need, PostStatus
+    from civic.posts.models import Idea, Need, PostStatus, visible_post
 
     model = Need if model_name == "need" else Idea
     query = (select(model).where(visible_post())
@@ -123,8 +122,7 @@ def _call_url(call) -> str:
 # --- co-design processes -----------------------------------------------------------------------
 
 def _processes() -> Select:
-    from civic.codesign.models import CodesignProcess
-    from civic.moderation.visibility import visible_process
+    from civic.codesign.models import CodesignProcess, visible_process
 
     return select(CodesignProcess).where(visible_process()).options(joinedload(CodesignProcess.city))
 

@@ -8,6 +8,12 @@ blocking, publication: the ids they touch are read first with the same WHERE cla
 Before the commit the touched documents are built again from the database (a post also refreshes the
 co-design process and the project it leads to, whose visibility or title depend on it): PostgreSQL
 writes them in the same transaction; Whoosh writes them after the commit, and only then.
+
+Why this reads the statements instead of listening to signals (civic/core/signals.py): the services
+change searchable rows with bulk UPDATEs (a lifecycle move's compare-and-set, hiding, a block hiding
+everything of an account, a call's publication), which the ORM's flush never sees, and a signal per
+write would have to be remembered by every new service. Re-running the UPDATE's WHERE clause finds
+exactly the rows it touched. tests/search/test_tracking.py covers a bulk UPDATE and a counter update.
 """
 from __future__ import annotations
 

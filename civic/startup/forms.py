@@ -7,8 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from civic.core.forms import FiniteDecimalField, unix_newlines
-from civic.posts.forms import MARKDOWN_HINT, MultiCheckboxField
+from civic.core.forms import MARKDOWN_HINT, FiniteDecimalField, MultiCheckboxField, unix_newlines
 
 DATE_ERROR = _l("Enter a date as day, month and year (for example 2027-03-31).")
 

@@ -1,12 +1,13 @@
 """The rules of start-up support plans. Services take the acting user, validate, change state and
 flush; the view commits once.
 
-- An idea that enters "in start-up support" gets its plan (the `on_enter(IN_STARTUP)` hook below,
-  idempotent): the team is the idea's author plus the organisations admitted to its co-design process.
+- An idea that enters "in start-up support" gets its plan (`open_when_started` below, a receiver of
+  the `idea_moved` signal connected by civic/wiring.py; idempotent): the team is the idea's author plus the organisations admitted to its co-design process.
 - A moderator chooses the mentor (a moderator of the city or a member of a verified organisation) and
   the kinds of support; the mentor and the moderators add milestones and team members; the team submits
   evidence; the mentor or a moderator approves it; moderators add and approve stage gates.
-- "fund" (lifecycle) is refused while the plan has a gate not passed (the `before_move("fund")` check).
+- "fund" (lifecycle) is refused while the plan has a gate not passed (`refuse_fund_before_last_gate`, a
+  receiver of the `idea_moving` signal for the action "fund").
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ from civic.audit import services as audit
 from civic.codesign import files
 from civic.codesign.models import CodesignProcess, ExpressionOfInterest, InterestStatus
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import notify, register_event
+from civic.notifications.services import event, notify
 from civic.orgs.models import Membership, Organisation
 from civic.posts import lifecycle
 from civic.posts.models import Idea, PostEvent
@@ -63,12 +64,12 @@ class StartupError(RuleError):
     """Bad input (422)."""
 
 
-class StartupForbidden(RuleError):
-    status = 403
+class StartupForbidden(Forbidden):
+    pass
 
 
-class StartupConflict(RuleError):
-    status = 409
+class StartupConflict(Conflict):
+    pass
 
 
 # --- text checks --------------------------------------------------------------------------------------
@@ -128,8 +129,8 @@ def open_for_idea(idea: Idea) -> SupportPlan:
     return plan
 
 
-@lifecycle.on_enter(S.IN_STARTUP)
-def _open_when_started(user: User, idea: Idea, event: PostEvent) -> None:
+def open_when_started(status: S, *, idea: Idea, **_) -> None:
+    """Receiver of idea_moved for IN_STARTUP: the idea's plan opens."""
     open_for_idea(idea)
 
 
@@ -137,8 +138,8 @@ def gates_pending(plan: SupportPlan) -> bool:
     return any(not gate.is_passed for gate in plan.gates)
 
 
-@lifecycle.before_move("fund")
-def _refuse_fund_before_last_gate(user: User, idea: Idea) -> None:
+def refuse_fund_before_last_gate(action: str, *, idea: Idea, **_) -> None:
+    """Receiver of idea_moving for "fund": refused while the plan has a stage gate not passed."""
     plan = plan_for_idea(idea)
     if plan is not None and gates_pending(plan):
         raise StartupConflict(_l("This idea cannot be funded yet: its start-up support plan has stage gates not "
@@ -379,6 +380,8 @@ def updates_of(plan: SupportPlan) -> list[ProgressUpdate]:
                                    .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())))
 
 
-register_event("startup.update", lambda n, title: _(
-    "%(name)s published a progress update of the start-up support of \"%(title)s\".",
-    name=n.actor.display_name if n.actor is not None else _("Someone"), title=title))
+NOTIFICATION_EVENTS = (
+    event("startup.update", lambda n, title: _(
+        "%(name)s published a progress update of the start-up support of \"%(title)s\".",
+        name=n.actor.display_name if n.actor is not None else _("Someone"), title=title)),
+)

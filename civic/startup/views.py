@@ -26,6 +26,7 @@ from civic.startup.forms import (
 )
 from civic.startup.models import SupportEvidence, SupportGate, SupportMilestone, SupportPlan
 from civic.uploads.services import format_size
+from civic.urls import plan_url
 
 bp = Blueprint("startup", __name__)
 
@@ -84,10 +85,6 @@ def _workspace_plan(plan_id: int) -> SupportPlan:
 def _forbid_unless(allowed: bool, message: str) -> None:
     if not allowed:
         abort_with(403, message)
-
-
-def plan_url(plan: SupportPlan, **values) -> str:
-    return url_for("startup.show", plan_id=plan.id, **values)
 
 
 def _gate_form(plan: SupportPlan, form: GateForm | None = None) -> GateForm:

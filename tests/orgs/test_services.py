@@ -15,6 +15,7 @@ from civic.orgs import permissions, services
 from civic.orgs.models import Invitation, Membership, Organisation
 from civic.orgs.services import OrgConflict, OrgError, OrgForbidden
 from civic.posts import services as post_services
+from civic.posts.listing import posts_of
 from civic.posts.models import Post
 from civic.posts.services import PostData, PostError, PostForbidden
 from tests.conftest import table_counts
@@ -306,7 +307,7 @@ def test_a_member_posts_on_behalf_of_the_organisation(app, anna, bruno, torino, 
     need = post_services.create_need(bruno, torino, _need(org.id, themes))
     db.session.commit()
     assert need.organisation == org
-    assert services.posts_of(org, type(need)) == [need]
+    assert posts_of(org, type(need)) == [need]
 
 
 def test_posting_for_an_organisation_one_is_not_a_member_of_is_refused(app, anna, carla, torino, themes, new_org):

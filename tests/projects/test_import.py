@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from civic.audit.models import AuditEvent
 from civic.extensions import db
+from civic.opendata.project_import_views import FORM_OVERHEAD
 from civic.orgs import services as org_services
 from civic.projects import importer, services
-from civic.projects.import_views import FORM_OVERHEAD
 from civic.projects.models import Commitment, FundedProject, Indicator, Payment, ProjectPartner
 from tests.conftest import table_counts
 from tests.orgs.conftest import CF_A, CF_B, org_data

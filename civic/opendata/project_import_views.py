@@ -1,5 +1,7 @@
 """Moderators' upload of a CSV of funded projects with the OpenCoesione columns (civic/projects/importer.py):
-all or nothing, every refused row listed with its line and column; a "check only" run saves nothing."""
+all or nothing, every refused row listed with its line and column; a "check only" run saves nothing.
+It is with the open data because the file it reads is the projects' dataset (its columns are described
+once, in civic/opendata/datasets.py)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The audit log, for administrators."""
+"""The audit log's page, for administrators (the log itself, which every domain writes, is civic/audit)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request

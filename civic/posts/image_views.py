@@ -1,3 +1,5 @@
+"""Serving the uploaded images: the blueprint "uploads". It lives with the posts because what decides
+whether an image is shown is the post that shows it (civic/uploads stores the files and knows no post)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, send_from_directory

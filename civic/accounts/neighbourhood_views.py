@@ -1,0 +1,74 @@
+"""Editing a city's neighbourhoods, for administrators (blueprint "territories": the addresses are under
+the city's). Here rather than with the territories because who may edit them is the accounts' to say."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civic.accounts.permissions import can_edit_neighbourhoods
+from civic.core.errors import abort_with
+from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.extensions import db
+from civic.territories import services
+from civic.territories.forms import NeighbourhoodForm
+from civic.territories.models import City, Neighbourhood
+from civic.territories.views import bp as territories_bp
+from civic.territories.views import city_or_404
+
+
+def _require_neighbourhood_editor(city: City) -> None:
+    if not can_edit_neighbourhoods(current_user, city):
+        abort_with(403, _("Only administrators can edit the neighbourhoods of a city."))
+
+
+@territories_bp.route("/cities/<slug>/neighbourhoods", methods=["GET", "POST"])
+@login_required
+def neighbourhoods(slug: str):
+    city = city_or_404(slug)
+    _require_neighbourhood_editor(city)
+    form = NeighbourhoodForm()
+    done, added = run_form(form, lambda: services.add_neighbourhood(city, form.name.data, actor=current_user._get_current_object()))
+    if not done:
+        return (render_template("territories/neighbourhoods.html", city=city, form=form, delete_form=ActionForm()),
+                form_status(form))
+    db.session.commit()
+    flash(_("Neighbourhood %(name)s added.", name=added.name), "success")
+    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
+
+
+def _neighbourhood_of(city: City, neighbourhood_id: int) -> Neighbourhood:
+    neighbourhood = db.session.get(Neighbourhood, neighbourhood_id)
+    if neighbourhood is None or neighbourhood.city_id != city.id:
+        abort_with(404, _("This neighbourhood does not exist in %(city)s.", city=city.name))
+    return neighbourhood
+
+
+@territories_bp.route("/cities/<slug>/neighbourhoods/<int:neighbourhood_id>", methods=["GET", "POST"])
+@login_required
+def rename_neighbourhood(slug: str, neighbourhood_id: int):
+    city = city_or_404(slug)
+    _require_neighbourhood_editor(city)
+    neighbourhood = _neighbourhood_of(city, neighbourhood_id)
+    form = NeighbourhoodForm(obj=neighbourhood)
+    done, _result = run_form(form, lambda: services.rename_neighbourhood(neighbourhood, form.name.data, actor=current_user._get_current_object()))
+    if not done:
+        return (render_template("territories/neighbourhood_edit.html", city=city, neighbourhood=neighbourhood,
+                                form=form), form_status(form))
+    db.session.commit()
+    flash(_("Neighbourhood renamed."), "success")
+    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
+
+
+@territories_bp.route("/cities/<slug>/neighbourhoods/<int:neighbourhood_id>/delete", methods=["POST"])
+@login_required
+def delete_neighbourhood(slug: str, neighbourhood_id: int):
+    city = city_or_404(slug)
+    _require_neighbourhood_editor(city)
+    neighbourhood = _neighbourhood_of(city, neighbourhood_id)
+    check_action()
+    name = neighbourhood.name
+    services.remove_neighbourhood(neighbourhood, actor=current_user._get_current_object())
+    db.session.commit()
+    flash(_("Neighbourhood %(name)s removed.", name=name), "success")
+    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
