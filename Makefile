@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TEST_WORKERS ?= auto
 VENDOR := static/vendor/bootstrap-italia
 PO_FILES := $(wildcard civic/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -23,9 +24,10 @@ db: setup
 	$(FLASK) territories load
 	$(FLASK) demo load --if-empty
 
-## make test: install the test tools and run the whole suite (PostgreSQL too when CIVIC_TEST_POSTGRES_URL is set)
+## make test: install the test tools and run the whole suite on every core (PostgreSQL too when
+## CIVIC_TEST_POSTGRES_URL is set); prints the 15 slowest tests
 test: setup $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 ## production-like server: gunicorn with several workers
 serve: setup db
