@@ -24,7 +24,7 @@ from civic.projects import importer
 
 bp = Blueprint("project_import", __name__)
 
-SAMPLE = Path(__file__).parent / "samples" / "progetti-esempio.csv"
+SAMPLE = Path(importer.__file__).parent / "samples" / "progetti-esempio.csv"  # beside the importer
 FORM_OVERHEAD = 64 * 1024  # the multipart envelope, the CSRF token and the checkbox around the file
 WARNINGS_SHOWN = 50
 REQUIRED = {"OC_TITOLO_PROGETTO": _l("required"), "DEN_COMUNE": _l("this one or CITTA"),
