@@ -29,6 +29,7 @@ from civic.calls.models import Call, CallStatus
 from civic.codesign import notices as codesign_notices
 from civic.codesign import participation as codesign_participation
 from civic.codesign import participation_views as codesign_participation_views
+from civic.codesign import permissions as codesign_permissions
 from civic.codesign import services as codesign
 from civic.codesign import views as codesign_views
 from civic.codesign.models import CodesignProcess, visible_process
@@ -156,6 +157,8 @@ def wire(app: Flask) -> None:
     register_notification_events()
     # What a page kept for an account shows that changes without raising the content version: the bell.
     pagecache.account_state(notifications.unread_state)
+    # Who else may upload a co-design process's documents: the members of its admitted organisations.
+    codesign_permissions.add_document_uploaders(codesign_participation.admitted_organisation_member)
     # The steps a logged-in person takes first, in this order (civic/core/gates.py).
     gates.add(consent.GATE)
     gates.add(twofactor.GATE)

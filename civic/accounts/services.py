@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from civic.accounts import sessions, tokens
 from civic.accounts.common_passwords import too_easy
 from civic.accounts.models import Role, User, new_session_token
+from civic.audit import services as audit
 from civic.core import signals
 from civic.core.mail import send_mail
 from civic.core.rules import RuleError
@@ -302,8 +303,6 @@ def reset_password(token: str, new_password: str) -> User:
 
 def grant_moderation(user: User, cities: list[City]) -> None:
     """Make the user a moderator of these cities (admins keep their role)."""
-    from civic.audit import services as audit
-
     if user.role == Role.RESIDENT:
         user.role = Role.MODERATOR.value
     for city in cities:

@@ -5,9 +5,11 @@ from flask import Blueprint, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from civic.api import cursor
+from civic.api.openapi import document
 from civic.api.resources import RESOURCES
 from civic.core.errors import abort_with
 from civic.core.ratelimit import config_limit
+from civic.dashboard import figures as dashboard
 from civic.extensions import db, limiter
 from civic.territories.filters import FilterError
 
@@ -124,8 +126,6 @@ def project(item_id: int):
 def figures():
     """The programme figures: totals and groups by city, programme, axis/priority, objective and theme
     (the dashboard's, civic/dashboard/figures.py), with the same filters: programme and city."""
-    from civic.dashboard import figures as dashboard
-
     try:
         filters = dashboard.parse_filters(request.args)
     except FilterError as error:
@@ -135,6 +135,4 @@ def figures():
 
 @bp.route("/openapi.json")
 def openapi():
-    from civic.api.openapi import document
-
     return jsonify(document())

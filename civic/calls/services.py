@@ -15,7 +15,7 @@ from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
 from civic.calls import phases
-from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, PhaseKind
+from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, Evaluation, PhaseKind
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
 from civic.core.schedule import check_sequence
@@ -224,8 +224,6 @@ def update_call(user: User, call: Call, data: CallData) -> None:
 
 
 def _evaluation_started(call: Call) -> bool:
-    from civic.calls.models import Evaluation
-
     return db.session.scalar(select(func.count()).select_from(Evaluation).where(Evaluation.call_id == call.id)) > 0
 
 

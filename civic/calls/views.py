@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.permissions import can_moderate_city
 from civic.calls import phases, services
+from civic.calls.evaluation import published_results
 from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
 from civic.core.errors import abort_with, get_or_404
@@ -87,8 +88,6 @@ def show(call_id: int, slug: str | None):
 def _results(call: Call):
     if call.results_published_at is None:
         return None
-    from civic.calls.evaluation import published_results
-
     return published_results(call)
 
 

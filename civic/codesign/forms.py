@@ -17,7 +17,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional
 
 from civic.codesign import services
-from civic.codesign.models import STAGE_LABELS, CodesignProcess, DocumentRole, DocumentVisibility, StageKind
+from civic.codesign.models import (
+    STAGE_LABELS,
+    CodesignProcess,
+    DocumentRole,
+    DocumentVisibility,
+    InterestRole,
+    StageKind,
+)
 from civic.core.forms import MARKDOWN_HINT, MultiCheckboxField, unix_newlines
 
 DATE_ERROR = _l("Enter a date as day, month and year (for example 2027-03-31).")
@@ -169,8 +176,6 @@ class InterestForm(FlaskForm):
                                render_kw={"rows": 5})
 
     def __init__(self, *args, organisations=(), **kwargs):
-        from civic.codesign.models import InterestRole
-
         super().__init__(*args, **kwargs)
         self.organisation.choices = [(str(o.id), o.name) for o in organisations]
         self.role.choices = [(r.value, r.label) for r in InterestRole]

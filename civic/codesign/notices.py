@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civic.accounts.models import User
+from civic.codesign import participation
 from civic.codesign.models import CodesignProcess, Document, DocumentVisibility, Meeting
 from civic.extensions import db
 from civic.notifications import follows
@@ -78,8 +79,6 @@ def _document_audience(document: Document) -> set[int] | None:
     members of the admitted organisations, civic/codesign/participation.py)."""
     if document.visibility == DocumentVisibility.PUBLIC:
         return None
-    from civic.codesign import participation
-
     followers = follows.follower_ids(KIND, document.process_id)
     if not followers:
         return set()

@@ -15,8 +15,8 @@
 - What everyone sees: the organisation, the role sought and, once decided, the decision and its
   reason. The contribution and the experience are seen by the commission and the organisation's
   own members only.
-- Members of admitted organisations may upload documents (a rule in
-  permissions.document_uploaders) and see the documents reserved to participants.
+- Members of admitted organisations may upload documents (`admitted_organisation_member`, added to
+  permissions.document_uploaders by civic/wiring.py) and see the documents reserved to participants.
 - Closing the process records the admitted organisations as its partners (CodesignPartner),
   besides the free-text names of partners that are not registered here.
 """
@@ -112,7 +112,6 @@ def is_admitted_member(user: User | None, process: CodesignProcess) -> bool:
         .limit(1)) is not None
 
 
-@permissions.document_uploaders.append
 def admitted_organisation_member(user: User, process: CodesignProcess) -> bool:
     return is_admitted_member(user, process)
 

@@ -2,14 +2,9 @@
 globals) and services; no route checks a role inline.
 
 Uploading documents is open to more than the municipality: the Third Sector organisations
-admitted to a process will upload their proposals and drafts. They plug in with
-`document_uploaders`: a predicate registered there is asked after the moderators' rule, e.g.
-
-    from civic.codesign.permissions import document_uploaders
-
-    @document_uploaders.append
-    def admitted_organisation_member(user, process) -> bool:
-        return is_member_of_an_admitted_organisation(user, process)
+admitted to a process upload their proposals and drafts. They plug in with `add_document_uploaders`,
+called by the app factory (civic/wiring.py) with civic.codesign.participation.admitted_organisation_member:
+a predicate (user, process) -> bool asked after the moderators' rule.
 """
 from __future__ import annotations
 
@@ -21,6 +16,12 @@ from civic.codesign.models import CodesignProcess, Meeting
 
 # Extra rules (user, process) -> bool that allow uploading documents; see the module's docstring.
 document_uploaders: list[Callable[[User, CodesignProcess], bool]] = []
+
+
+def add_document_uploaders(*rules: Callable[[User, CodesignProcess], bool]) -> None:
+    for rule in rules:
+        if rule not in document_uploaders:
+            document_uploaders.append(rule)
 
 
 def _signed_in(user) -> bool:

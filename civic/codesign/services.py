@@ -28,7 +28,7 @@ from sqlalchemy import delete, exc, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from civic.accounts.models import User
+from civic.accounts.models import Role, User
 from civic.audit import services as audit
 from civic.calls.models import Call, CallStatus
 from civic.codesign import files, notices, permissions, stages
@@ -43,6 +43,7 @@ from civic.codesign.models import (
     ProcessStatus,
     StageKind,
 )
+from civic.codesign.participation import admitted_names, check_visibility, record_partners
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.schedule import check_sequence
@@ -484,8 +485,6 @@ def _new_version(user: User, document: Document, number: int, file: FileStorage 
 def add_document(user: User, process: CodesignProcess, title: str, role: str,
                  file: FileStorage | None, visibility: str = "public") -> Document:
     """`visibility`: "public", or "participants" (the commission and the admitted organisations, participation.py)."""
-    from civic.codesign.participation import check_visibility
-
     _require_uploader(user, process)
     title = _line(title, "title", _l("Enter the document's title."))
     if role not in {r.value for r in DocumentRole}:
@@ -578,8 +577,6 @@ def close_process(user: User, process: CodesignProcess, answer: str, next_status
         raise CodesignError(_l("Upload the signed agreement (convenzione) among the documents before closing."))
     text = _text(answer, "answer", _l("Write the public answer: it explains the outcome to everyone."),
                  lifecycle.REASON_MAX)
-    from civic.codesign.participation import admitted_names
-
     registered = admitted_names(process)  # recorded as partners by record_partners below
     partners = [p for p in parse_partners(partners_text, required=not registered) if p.casefold() not in registered]
     idea = process.idea
@@ -603,8 +600,6 @@ def close_process(user: User, process: CodesignProcess, answer: str, next_status
     if closed is None:
         raise CodesignConflict(_l("This co-design process is closed: it can no longer be changed."))
     db.session.expire(process)
-    from civic.codesign.participation import record_partners
-
     record_partners(process)  # the admitted organisations, besides the names written above
     audit.record(user, "codesign.close", "codesign_process", process.id, f"{process.title}: {', '.join(partners)}",
                  reason=text, city_id=process.city_id)
@@ -619,8 +614,6 @@ def _visible(query, user: User | None):
         select(Post.id).where(Post.hidden_at.is_not(None),
                               or_(Post.id == CodesignProcess.idea_id, Post.id == CodesignProcess.need_id))
         .correlate(CodesignProcess).exists())
-    from civic.accounts.models import Role
-
     if user is not None and getattr(user, "is_authenticated", False):
         if user.role == Role.ADMIN:
             return query

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from civic.comments.services import COMMENT_MAX
 from civic.core.forms import optional_id, unix_newlines
+from civic.orgs.permissions import organisations_of
 
 
 class CommentForm(FlaskForm):
@@ -23,8 +24,6 @@ class CommentForm(FlaskForm):
     def fill_organisations(self, user) -> None:
         """The organisations the user is a member of (one query); the templates hide the field
         when there is none. The service checks the one chosen."""
-        from civic.orgs.permissions import organisations_of
-
         organisations = organisations_of(user)
         self.organisation.choices = ([("", str(_l("Only myself")))] + [(str(o.id), o.name) for o in organisations]
                                      if organisations else [])

@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from civic.core import backup
+
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
 
 
@@ -13,8 +15,6 @@ backup_cli = AppGroup("backup", help="Back up and restore the database and the u
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def create_command(file: Path) -> None:
     """Write FILE (.tar.gz): the database, the uploads and a manifest with every table's row count."""
-    from civic.core import backup
-
     try:
         manifest = backup.create(file)
     except backup.BackupError as error:
@@ -28,8 +28,6 @@ def create_command(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(file: Path) -> None:
     """Restore FILE into the empty database CIVIC_DATABASE_URL names, and its uploads; checks every count."""
-    from civic.core import backup
-
     try:
         counts = backup.restore(file)
     except backup.BackupError as error:

@@ -12,11 +12,13 @@ from werkzeug.datastructures import FileStorage
 
 from civic.accounts import services as accounts
 from civic.accounts.models import User
+from civic.codesign import participation
 from civic.codesign import services as codesign
 from civic.codesign.models import CodesignProcess, DocumentRole, MeetingRegistration
 from civic.codesign.services import StageData
 from civic.codesign.stages import today
 from civic.extensions import db
+from civic.orgs.models import MemberRole, Membership, Organisation
 from civic.posts import lifecycle
 from civic.posts.models import Idea, PostStatus
 from civic.territories.models import City
@@ -161,9 +163,6 @@ DEMO_INTERESTS = [
 
 def _load_interests(process: CodesignProcess, moderator) -> None:
     """Expressions of interest sent while that stage ran (weeks ago), through the services."""
-    from civic.codesign import participation
-    from civic.orgs.models import MemberRole, Membership, Organisation
-
     stage = next((s for s in process.stages if s.kind == "expressions_of_interest"), None)
     if stage is None:
         return

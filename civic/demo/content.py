@@ -11,13 +11,19 @@ from sqlalchemy import func, select
 from civic.accounts import services as accounts
 from civic.accounts.models import Role, User
 from civic.comments import services as comments
+from civic.comments.models import Comment
 from civic.core.timeutil import utcnow
 from civic.demo.calls import load_demo_calls
+from civic.demo.codesign import load_demo_codesign
 from civic.demo.data import DEMO_CITIES, CitySeed
+from civic.demo.orgs import load_demo_orgs
+from civic.demo.projects import load_demo_projects
+from civic.demo.startup import load_demo_startup
 from civic.extensions import db
 from civic.participation import services as participation
 from civic.posts import services as posts
 from civic.posts.models import Post
+from civic.projects import importer
 from civic.territories.models import City, Neighbourhood, Theme
 
 DEMO_PASSWORD = "partecipa-2026"  # noqa: S105 - documented in README for trying the site
@@ -94,18 +100,10 @@ def load_demo_content() -> DemoReport:
     db.session.flush()
     _load_posts(cities, report)
     report.calls = load_demo_calls(cities)
-    from civic.demo.orgs import load_demo_orgs  # Third Sector organisations, with members and one verified
-
-    load_demo_orgs(cities)
-    from civic.demo.codesign import load_demo_codesign  # a co-design process of Turin, with the organisations
-
-    load_demo_codesign(cities)
-    from civic.demo.startup import load_demo_startup  # a start-up support plan of Palermo
-
-    load_demo_startup(cities)
-    from civic.demo.projects import load_demo_projects  # funded projects of Turin, Palermo and Bologna
-
-    load_demo_projects(cities)
+    load_demo_orgs(cities)  # Third Sector organisations, with members and one verified
+    load_demo_codesign(cities)  # a co-design process of Turin, with the organisations
+    load_demo_startup(cities)  # a start-up support plan of Palermo
+    load_demo_projects(cities)  # funded projects of Turin, Palermo and Bologna
     _import_sample_projects()
     return report
 
@@ -113,8 +111,6 @@ def load_demo_content() -> DemoReport:
 def _import_sample_projects() -> None:
     """More funded projects (Bologna, Torino, Catania) loaded the way a moderator would: the import of
     the sample CSV file that /projects/import offers, acting as the administrator."""
-    from civic.projects import importer
-
     sample = Path(importer.__file__).parent / "samples" / "progetti-esempio.csv"
     with sample.open("rb") as stream:
         report = importer.import_file(_person("admin"), stream, filename=sample.name)
@@ -147,8 +143,6 @@ def _spread_in_time() -> None:
     """Created in one go, the demo would look written in one second: spread it over the last
     weeks, keeping the order (each comment after its post, each reply after its comment)."""
     from datetime import timedelta
-
-    from civic.comments.models import Comment
 
     posts = db.session.scalars(select(Post).order_by(Post.id)).all()
     comments = db.session.scalars(select(Comment).order_by(Comment.id)).all()

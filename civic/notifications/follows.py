@@ -1,12 +1,10 @@
 """Following: one mechanism for every kind of content.
 
-A domain makes its content followable with one call, from its own module:
+A kind of content becomes followable with one call, in the app factory's table
+(civic/wiring.py, `register_followables`):
 
-    from civic.notifications.follows import register_followable
-
-    register_followable("organisation", Organisation, title="name", city_id="city_id",
-                        url=lambda org: url_for("orgs.show", org_id=org.id, slug=org.slug),
-                        is_visible=lambda: Organisation.hidden_at.is_(None))
+    register_followable("organisation", Organisation, title="name", url=urls.org_url, city_id="city_id",
+                        is_visible=true)
 
 `title` and `city_id` are an attribute name or a function of the object; `url` a function of
 the object; `is_visible` a function returning the SQL condition a visible row meets (it is

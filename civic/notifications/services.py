@@ -145,7 +145,7 @@ def notify(event: str, target_kind: str, target_id: int, *, actor: User | None =
     immediate = [(person, row) for person, row in zip(people, rows, strict=True)
                  if email and person.email_frequency == EmailFrequency.IMMEDIATE and person.email_confirmed]
     if immediate:
-        from civic.notifications import outbox
+        from civic.notifications import outbox  # the outbox reads notifications through this module
 
         for _person, row in immediate:
             row.actor = actor

@@ -19,6 +19,7 @@ from civic.core.rules import Conflict
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.participation.models import Vote
+from civic.posts.lifecycle import VOTABLE
 from civic.posts.models import Post
 from civic.posts.permissions import call_votes_open, can_vote
 from civic.posts.services import PostForbidden
@@ -32,8 +33,6 @@ class VotingClosed(Conflict):
 def _statements() -> tuple:
     """The vote's INSERT and the counter's UPDATE, built once: composing them for each request cost
     more Python time than running them."""
-    from civic.posts.lifecycle import VOTABLE
-
     # ON CONFLICT DO NOTHING, the same on SQLite and PostgreSQL. Written as text because SQLAlchemy
     # compiles its dialects' ON CONFLICT statements again at each run (they are never cached).
     # A returned row is the proof that this request added the vote.

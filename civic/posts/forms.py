@@ -20,7 +20,9 @@ from civic.core.forms import (
     unix_newlines,
 )
 from civic.extensions import db
+from civic.orgs.permissions import organisations_of
 from civic.posts import services
+from civic.posts.merging import parse_idea_number
 from civic.posts.models import Need, Post
 from civic.territories.models import City, Theme
 
@@ -60,8 +62,6 @@ class PostForm(FlaskForm):
     def fill_organisations(self, user, current=None) -> None:
         """The organisations the user is a member of (plus the post's own, kept on an edit);
         the template hides the field when there is none."""
-        from civic.orgs.permissions import organisations_of
-
         organisations = organisations_of(user)
         if current is not None and all(o.id != current.id for o in organisations):
             organisations.append(current)
@@ -198,8 +198,6 @@ class MergeForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def validate_target(self, field) -> None:
-        from civic.posts.merging import parse_idea_number
-
         self.target_id = parse_idea_number(field.data)
         if self.target_id is None:
             raise ValidationError(_l("Enter the number of the idea that remains, for example 123, "

@@ -23,9 +23,9 @@ from civic.core import signals
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
 from civic.extensions import db
+from civic.posts.errors import PostForbidden
 from civic.posts.models import Idea, Post, PostEvent
 from civic.posts.models import PostStatus as S
-from civic.posts.services import PostForbidden
 
 log = logging.getLogger("civic.lifecycle")
 

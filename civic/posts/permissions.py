@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
+from civic.posts.lifecycle import VOTABLE, available_moves
 from civic.posts.models import Idea, Post, PostStatus
 
 
@@ -35,22 +36,16 @@ def can_edit(user: User | None, post: Post) -> bool:
 
 
 def can_withdraw(user: User | None, post: Post) -> bool:
-    from civic.posts.lifecycle import available_moves
-
     return any(move.action == "withdraw" for move in available_moves(user, post))
 
 
 def can_merge(user: User | None, post: Post) -> bool:
     """A moderator of the idea's city (or an admin), while its status allows a merge."""
-    from civic.posts.lifecycle import available_moves
-
     return any(move.action == "merge" for move in available_moves(user, post))
 
 
 def can_vote(user: User | None, post: Post) -> bool:
     """Supports count on needs; votes on ideas while the lifecycle keeps them open."""
-    from civic.posts.lifecycle import VOTABLE
-
     return _signed_in(user) and post.status in VOTABLE and post.hidden_at is None and call_votes_open(post)
 
 

@@ -13,10 +13,13 @@ from werkzeug.datastructures import FileStorage
 from civic.accounts.models import User
 from civic.core import signals
 from civic.core.richtext import render_markdown
-from civic.core.rules import Forbidden, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.extensions import db
-from civic.posts import permissions
+from civic.notifications.follows import follow  # authors follow what they post
+from civic.orgs.models import Organisation
+from civic.orgs.permissions import membership_of
+from civic.posts import lifecycle, permissions
+from civic.posts.errors import PostError, PostForbidden  # noqa: F401 - the views and other domains import them here
 from civic.posts.models import Idea, Need, Post, PostStatus
 from civic.territories.models import City, Neighbourhood, Theme
 from civic.uploads.services import save_image
@@ -30,14 +33,6 @@ BENEFICIARIES_MAX = 500
 LOCATION_MAX = 200
 COST_MAX = Decimal("100000000")
 NEEDS_PER_IDEA_MAX = 10
-
-
-class PostError(RuleError):
-    pass
-
-
-class PostForbidden(PostError, Forbidden):
-    """The user may not do this to this post (the view answers 403)."""
 
 
 @dataclass
@@ -134,9 +129,6 @@ def _needs(city: City, need_ids) -> list[Need]:
 def _organisation(post: Post, author: User, organisation_id: int | None) -> None:
     """Posted on behalf of an organisation: only one the author is a member of. An organisation
     kept unchanged on an edit stays, even if the author has left it since."""
-    from civic.orgs.models import Organisation
-    from civic.orgs.permissions import membership_of
-
     if organisation_id is None:
         post.organisation = None
         return
@@ -166,8 +158,6 @@ def create_need(author: User, city: City, data: PostData) -> Need:
     _attach_image(need, author, data.image)
     db.session.add(need)
     db.session.flush()
-    from civic.notifications.follows import follow  # authors follow what they post
-
     follow(author, need.kind, need.id, check_visible=False)
     log.info("need posted", extra={"post_id": need.id, "user_id": author.id, "city": city.slug})
     return need
@@ -194,8 +184,6 @@ def create_idea(author: User, city: City, data: PostData) -> Idea:
     _attach_image(idea, author, data.image)
     db.session.add(idea)
     db.session.flush()
-    from civic.notifications.follows import follow  # authors follow what they post
-
     follow(author, idea.kind, idea.id, check_visible=False)
     log.info("idea posted", extra={"post_id": idea.id, "user_id": author.id, "city": city.slug})
     return idea
@@ -228,8 +216,6 @@ def update_post(user: User, post: Post, data: PostData) -> None:
 
 def withdraw_idea(user: User, idea: Post) -> None:
     """The author takes the idea back: a move of the lifecycle like any other."""
-    from civic.posts import lifecycle
-
     if not permissions.can_withdraw(user, idea):
         raise PostForbidden(_l("Only the author can withdraw this idea, and only once."))
     lifecycle.perform(user, idea, "withdraw")

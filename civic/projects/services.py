@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
+from civic.codesign.models import CodesignPartner, CodesignProcess
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
@@ -51,6 +52,7 @@ from civic.projects.models import (
 )
 from civic.projects.money import parse_amount
 from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
+from civic.uploads.services import save_image
 
 log = logging.getLogger("civic.projects")
 
@@ -169,8 +171,6 @@ def create_for_idea(user: User, idea: Idea) -> FundedProject:
         project.neighbourhoods = [idea.neighbourhood]
     db.session.add(project)
     db.session.flush()
-    from civic.codesign.models import CodesignPartner, CodesignProcess
-
     partners = db.session.scalars(
         select(CodesignPartner).join(CodesignProcess, CodesignPartner.process_id == CodesignProcess.id)
         .where(CodesignProcess.idea_id == idea.id).order_by(CodesignPartner.id))
@@ -493,8 +493,6 @@ def post_update(user: User, project: FundedProject, text: str, image: FileStorag
     body = _text(text, "body", _l("Write the update."))
     image_row = None
     if image is not None and image.filename:
-        from civic.uploads.services import save_image
-
         image_row = save_image(image, user, "image")
     update_row = ProjectUpdate(project_id=project.id, author_id=user.id, body_markdown=body,
                                body_html=render_markdown(body), image_id=image_row.id if image_row else None)

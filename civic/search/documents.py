@@ -16,8 +16,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from civic.calls.models import Call, CallStatus
+from civic.codesign.models import CodesignProcess, visible_process
 from civic.extensions import db
+from civic.orgs.models import Organisation
+from civic.posts.models import Idea, Need, PostStatus, visible_post
+from civic.projects.models import FundedProject, ProjectStatus
 from civic.search.text import START, STOP, language_of, plain
+from civic.urls import call_url, org_url, post_url, process_url, project_url
 
 BATCH = 500
 
@@ -70,8 +76,6 @@ def _doc(kind: str, row, title: str, parts: Iterable[str | None], status: str, c
 # --- needs and ideas ---------------------------------------------------------------------------
 
 def _posts(model_name: str) -> Select:
-    from civic.posts.models import Idea, Need, PostStatus, visible_post
-
     model = Need if model_name == "need" else Idea
     query = (select(model).where(visible_post())
              .options(joinedload(model.city), joinedload(model.neighbourhood), joinedload(model.theme)))
@@ -87,23 +91,13 @@ def _post_doc(post) -> Document:
                 [post.neighbourhood_id] if post.neighbourhood_id else [], [post.theme_id])
 
 
-def _post_url(post) -> str:
-    from civic.posts.views import post_url
-
-    return post_url(post)
-
-
 def _post_status(value: str) -> str:
-    from civic.posts.models import PostStatus
-
     return PostStatus(value).label
 
 
 # --- calls -------------------------------------------------------------------------------------
 
 def _calls() -> Select:
-    from civic.calls.models import Call, CallStatus
-
     return (select(Call).where(Call.status == CallStatus.PUBLISHED.value)
             .options(joinedload(Call.city), selectinload(Call.themes)))
 
@@ -113,29 +107,15 @@ def _call_doc(call) -> Document:
                 call.published_at or call.created_at, (), [t.id for t in call.themes])
 
 
-def _call_url(call) -> str:
-    from civic.calls.views import call_url
-
-    return call_url(call)
-
-
 # --- co-design processes -----------------------------------------------------------------------
 
 def _processes() -> Select:
-    from civic.codesign.models import CodesignProcess, visible_process
-
     return select(CodesignProcess).where(visible_process()).options(joinedload(CodesignProcess.city))
 
 
 def _process_doc(process) -> Document:
     return _doc("process", process, process.title, [process.summary_markdown, process.outcome_markdown],
                 process.status, process.opened_at)
-
-
-def _process_url(process) -> str:
-    from civic.codesign.views import process_url
-
-    return process_url(process)
 
 
 def _process_status(value: str) -> str:
@@ -145,8 +125,6 @@ def _process_status(value: str) -> str:
 # --- funded projects ---------------------------------------------------------------------------
 
 def _projects() -> Select:
-    from civic.projects.models import FundedProject
-
     return (select(FundedProject)
             .options(joinedload(FundedProject.city), joinedload(FundedProject.idea),
                      selectinload(FundedProject.neighbourhoods)))
@@ -160,23 +138,13 @@ def _project_doc(project) -> Document:
                 [project.theme_id] if project.theme_id else [])
 
 
-def _project_url(project) -> str:
-    from civic.projects.views import project_url
-
-    return project_url(project)
-
-
 def _project_status(value: str) -> str:
-    from civic.projects.models import ProjectStatus
-
     return ProjectStatus(value).label
 
 
 # --- organisations -----------------------------------------------------------------------------
 
 def _organisations() -> Select:
-    from civic.orgs.models import Organisation
-
     return select(Organisation).options(joinedload(Organisation.city), selectinload(Organisation.themes))
 
 
@@ -186,36 +154,23 @@ def _organisation_doc(org) -> Document:
                 status, org.created_at, (), [t.id for t in org.themes])
 
 
-def _organisation_url(org) -> str:
-    from civic.orgs.views import org_url
-
-    return org_url(org)
-
-
 def _organisation_status(value: str) -> str:
     return str(_l("Verified") if value == "verified" else _l("Registered"))
 
 
-def _model(path: str):
-    def load():
-        module, _, name = path.rpartition(".")
-        return getattr(__import__(module, fromlist=[name]), name)
-    return load
-
-
 KINDS: dict[str, Kind] = {
-    "need": Kind("need", _l("Needs"), _l("Need"), lambda: _posts("need"), _model("civic.posts.models.Need"),
-                 _post_doc, _post_url, _post_status),
-    "idea": Kind("idea", _l("Ideas"), _l("Idea"), lambda: _posts("idea"), _model("civic.posts.models.Idea"),
-                 _post_doc, _post_url, _post_status),
-    "call": Kind("call", _l("Calls for ideas"), _l("Call for ideas"), _calls, _model("civic.calls.models.Call"),
-                 _call_doc, _call_url, lambda value: str(_l("Published"))),
+    "need": Kind("need", _l("Needs"), _l("Need"), lambda: _posts("need"), lambda: Need,
+                 _post_doc, post_url, _post_status),
+    "idea": Kind("idea", _l("Ideas"), _l("Idea"), lambda: _posts("idea"), lambda: Idea,
+                 _post_doc, post_url, _post_status),
+    "call": Kind("call", _l("Calls for ideas"), _l("Call for ideas"), _calls, lambda: Call,
+                 _call_doc, call_url, lambda value: str(_l("Published"))),
     "process": Kind("process", _l("Co-design processes"), _l("Co-design process"), _processes,
-                    _model("civic.codesign.models.CodesignProcess"), _process_doc, _process_url, _process_status),
+                    lambda: CodesignProcess, _process_doc, process_url, _process_status),
     "project": Kind("project", _l("Funded projects"), _l("Funded project"), _projects,
-                    _model("civic.projects.models.FundedProject"), _project_doc, _project_url, _project_status),
+                    lambda: FundedProject, _project_doc, project_url, _project_status),
     "organisation": Kind("organisation", _l("Organisations"), _l("Organisation"), _organisations,
-                         _model("civic.orgs.models.Organisation"), _organisation_doc, _organisation_url,
+                         lambda: Organisation, _organisation_doc, org_url,
                          _organisation_status),
 }
 

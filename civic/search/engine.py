@@ -83,7 +83,7 @@ def engine_name(app=None) -> str:
 def engine(app=None) -> Engine:
     app = app or current_app
     name = engine_name(app)
-    if name == "postgresql":
+    if name == "postgresql":  # each engine builds on the types above: imported once chosen
         from civic.search.postgres_engine import PostgresEngine
 
         return PostgresEngine()

@@ -23,6 +23,13 @@ from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from civic.codesign.models import CodesignProcess
+from civic.extensions import db
+from civic.posts.models import Post
+from civic.projects.models import FundedProject
+from civic.search.documents import documents_for
+from civic.search.engine import engine
+
 log = logging.getLogger("civic.search")
 
 # Table → (kind of its keys, columns whose change matters). "post" stands for a need or an idea.
@@ -98,11 +105,6 @@ def _on_execute(orm_state) -> None:
 
 def _expand(keys: set[tuple[str, int]]) -> set[tuple[str, int]]:
     """"post" keys become need/idea keys, with the processes and projects that depend on those posts."""
-    from civic.codesign.models import CodesignProcess
-    from civic.extensions import db
-    from civic.posts.models import Post
-    from civic.projects.models import FundedProject
-
     post_ids = {ident for kind, ident in keys if kind == "post"}
     expanded = {key for key in keys if key[0] != "post"}
     if post_ids:
@@ -123,9 +125,6 @@ def _before_commit(session: Session) -> None:
     if not session.info.get(_KEYS) or not current_app.config.get("SEARCH_INDEX_ON_COMMIT", True):
         session.info.pop(_KEYS, None)
         return
-    from civic.search.documents import documents_for
-    from civic.search.engine import engine
-
     search = engine()
     if search.name != "postgresql" and session.in_nested_transaction():
         return
@@ -142,8 +141,6 @@ def _before_commit(session: Session) -> None:
 def _after_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending is not None:
-        from civic.search.engine import engine
-
         engine().apply(*pending)
 
 

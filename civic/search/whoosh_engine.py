@@ -26,7 +26,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 from whoosh.writing import AsyncWriter
 
-from civic.search.documents import Document, split_key
+from civic.search.documents import Document, all_documents, split_key
 from civic.search.engine import RANK_CANDIDATES, Hit, SearchRequest, SearchResult, recency
 from civic.search.text import fold, mark_stems
 from civic.search.whoosh_segments import FACET_FIELDS, segment
@@ -117,8 +117,6 @@ class WhooshEngine:
                     return index.open_dir(str(self.path), indexname=INDEX_NAME)
             except Exception:
                 log.exception("the search index cannot be opened")
-            from civic.search.documents import all_documents
-
             self.rebuild(all_documents())
             return index.open_dir(str(self.path), indexname=INDEX_NAME)
 

@@ -7,6 +7,7 @@ from civic.accounts.models import User
 from civic.accounts.permissions import can_moderate_city
 from civic.extensions import db
 from civic.orgs.models import Membership
+from civic.posts.lifecycle import available_moves
 from civic.startup.models import SupportPlan, TeamMember, TeamOrganisation
 
 
@@ -75,6 +76,4 @@ def can_post_update(user: User | None, plan: SupportPlan) -> bool:
 def can_fund(user: User | None, plan: SupportPlan) -> bool:
     """The lifecycle's "fund" move is open to this user for the plan's idea (its status, its role);
     the gates are checked when the move is made."""
-    from civic.posts.lifecycle import available_moves
-
     return any(move.action == "fund" for move in available_moves(user, plan.idea))
