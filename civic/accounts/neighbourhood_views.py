@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from civic.accounts.permissions import can_edit_neighbourhoods
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.forms import ActionForm, check_action, handle_form
 from civic.extensions import db
 from civic.territories import services
 from civic.territories.forms import NeighbourhoodForm
@@ -28,13 +28,12 @@ def neighbourhoods(slug: str):
     city = city_or_404(slug)
     _require_neighbourhood_editor(city)
     form = NeighbourhoodForm()
-    done, added = run_form(form, lambda: services.add_neighbourhood(city, form.name.data, actor=current_user._get_current_object()))
-    if not done:
-        return (render_template("territories/neighbourhoods.html", city=city, form=form, delete_form=ActionForm()),
-                form_status(form))
-    db.session.commit()
-    flash(_("Neighbourhood %(name)s added.", name=added.name), "success")
-    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
+    return handle_form(form, lambda: services.add_neighbourhood(city, form.name.data,
+                                                                actor=current_user._get_current_object()),
+                       message=lambda added: _("Neighbourhood %(name)s added.", name=added.name),
+                       redirect_to=url_for("territories.neighbourhoods", slug=city.slug),
+                       render=lambda status: (render_template("territories/neighbourhoods.html", city=city, form=form,
+                                                              delete_form=ActionForm()), status))
 
 
 def _neighbourhood_of(city: City, neighbourhood_id: int) -> Neighbourhood:
@@ -51,13 +50,12 @@ def rename_neighbourhood(slug: str, neighbourhood_id: int):
     _require_neighbourhood_editor(city)
     neighbourhood = _neighbourhood_of(city, neighbourhood_id)
     form = NeighbourhoodForm(obj=neighbourhood)
-    done, _result = run_form(form, lambda: services.rename_neighbourhood(neighbourhood, form.name.data, actor=current_user._get_current_object()))
-    if not done:
-        return (render_template("territories/neighbourhood_edit.html", city=city, neighbourhood=neighbourhood,
-                                form=form), form_status(form))
-    db.session.commit()
-    flash(_("Neighbourhood renamed."), "success")
-    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
+    return handle_form(form, lambda: services.rename_neighbourhood(neighbourhood, form.name.data,
+                                                                   actor=current_user._get_current_object()),
+                       message=_("Neighbourhood renamed."),
+                       redirect_to=url_for("territories.neighbourhoods", slug=city.slug),
+                       template="territories/neighbourhood_edit.html", city=city, neighbourhood=neighbourhood,
+                       form=form)
 
 
 @territories_bp.route("/cities/<slug>/neighbourhoods/<int:neighbourhood_id>/delete", methods=["POST"])

@@ -1,7 +1,7 @@
 """Administrators' pages for people and roles: /admin/users."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,9 +13,8 @@ from civic.accounts import roles
 from civic.accounts.models import ROLE_LABELS, Role, User
 from civic.accounts.permissions import is_admin
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import MultiCheckboxField, form_status, run_form
+from civic.core.forms import MultiCheckboxField, handle_form
 from civic.core.routing import query_int
-from civic.extensions import db
 from civic.territories.services import all_cities
 
 bp = Blueprint("people", __name__)
@@ -60,11 +59,9 @@ def person(user_id: int):
         form.role.data = person.role
         form.cities.data = [c.id for c in person.moderated_cities]
     actor = current_user._get_current_object()
-    done, changed = run_form(form, lambda: roles.set_role(actor, person, form.role.data, form.cities.data or [],
-                                                          form.password.data))
-    if not done:
-        return render_template("accounts/person.html", person=person, form=form), form_status(form)
-    db.session.commit()
-    flash(_("The role of %(name)s is saved.", name=person.display_name) if changed
-          else _("Nothing changed."), "success" if changed else "info")
-    return redirect(url_for("people.person", user_id=person.id))
+    return handle_form(form, lambda: roles.set_role(actor, person, form.role.data, form.cities.data or [],
+                                                    form.password.data),
+                       message=lambda changed: (_("The role of %(name)s is saved.", name=person.display_name), "success")
+                       if changed else (_("Nothing changed."), "info"),
+                       redirect_to=url_for("people.person", user_id=person.id),
+                       template="accounts/person.html", person=person, form=form)

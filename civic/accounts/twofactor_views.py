@@ -13,7 +13,7 @@ from civic.accounts.auth import safe_next
 from civic.accounts.forms import PasswordConfirmForm, TwoFactorCodeForm, TwoFactorSetupForm
 from civic.accounts.models import User
 from civic.accounts.views import _start_session, bp
-from civic.core.forms import form_status, run_form
+from civic.core.forms import form_status, handle_form, run_form
 from civic.extensions import db, limiter
 
 PENDING = "two_factor_pending"  # the account that gave its password, waiting for its code
@@ -115,9 +115,6 @@ def two_factor_codes():
 def two_factor_off():
     user = current_user._get_current_object()
     form = PasswordConfirmForm()
-    done, _result = run_form(form, lambda: twofactor.disable(user, form.password.data))
-    if not done:
-        return _status_page(user, form)
-    db.session.commit()
-    flash(_("Two-factor authentication is off."), "info")
-    return redirect(url_for("accounts.two_factor"))
+    return handle_form(form, lambda: twofactor.disable(user, form.password.data),
+                       message=_("Two-factor authentication is off."), category="info",
+                       redirect_to=url_for("accounts.two_factor"), render=lambda _status: _status_page(user, form))

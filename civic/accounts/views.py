@@ -18,7 +18,7 @@ from civic.accounts.forms import (
 )
 from civic.accounts.models import LoginSession, User, new_session_token
 from civic.core.errors import abort_with
-from civic.core.forms import check_action, form_status, run_form
+from civic.core.forms import check_action, form_status, handle_form, run_form
 from civic.core.i18n import LANGUAGES
 from civic.core.mail import MailError
 from civic.core.ratelimit import completed, config_limit
@@ -127,17 +127,13 @@ def account():
     if request.method == "GET":
         form.home_city.data = user.home_city_id
         form.home_neighbourhood.data = user.home_neighbourhood_id
-    done, _result = run_form(form, lambda: services.update_profile(
+    return handle_form(form, lambda: services.update_profile(
         user,
         display_name=form.display_name.data,
         home_city_id=form.home_city.data,
         home_neighbourhood_id=form.home_neighbourhood.data,
-    ))
-    if not done:
-        return render_template("accounts/account.html", form=form), form_status(form)
-    db.session.commit()
-    flash(_("Your profile has been saved."), "success")
-    return redirect(url_for("accounts.account"))
+    ), message=_("Your profile has been saved."), redirect_to=url_for("accounts.account"),
+        template="accounts/account.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -145,15 +141,13 @@ def account():
 def change_password():
     user = current_user._get_current_object()
     form = PasswordChangeForm()
-    done, _result = run_form(form, lambda: services.change_password(
-        user, form.current_password.data, form.new_password.data))
-    if not done:
-        return render_template("accounts/password_change.html", form=form), form_status(form)
-    # Every session ended with the new password: log in again here so that only the other devices are out.
-    _start_session(user, remember=False)
-    db.session.commit()
-    flash(_("Your password has been changed. Other devices have been logged out."), "success")
-    return redirect(url_for("accounts.account"))
+    return handle_form(form, lambda: services.change_password(user, form.current_password.data,
+                                                              form.new_password.data),
+                       # Every session ended with the new password: log in again here so that only the other
+                       # devices are out.
+                       before_commit=lambda _result: _start_session(user, remember=False),
+                       message=_("Your password has been changed. Other devices have been logged out."),
+                       redirect_to=url_for("accounts.account"), template="accounts/password_change.html", form=form)
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -214,12 +208,9 @@ def reset_password(token: str):
         flash(_("This reset link is not valid or has expired. Ask for a new one."), "danger")
         return redirect(url_for("accounts.request_reset"))
     form = ResetPasswordForm()
-    done, _result = run_form(form, lambda: services.reset_password(token, form.password.data))
-    if not done:
-        return render_template("accounts/reset_password.html", form=form), form_status(form)
-    db.session.commit()
-    flash(_("Your new password is saved. You can log in now."), "success")
-    return redirect(url_for("accounts.login"))
+    return handle_form(form, lambda: services.reset_password(token, form.password.data),
+                       message=_("Your new password is saved. You can log in now."),
+                       redirect_to=url_for("accounts.login"), template="accounts/reset_password.html", form=form)
 
 
 @bp.route("/account/confirm/<token>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -20,7 +20,7 @@ from civic.accounts.permissions import can_moderate_city
 from civic.calls import evaluation, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, PhaseKind
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import NOT_AN_ID, form_status, optional_id, run_form, show_rule_error, unix_newlines
+from civic.core.forms import NOT_AN_ID, handle_form, optional_id, show_rule_error, unix_newlines
 from civic.core.rules import RuleError
 from civic.core.templating import format_eur
 from civic.extensions import db
@@ -249,13 +249,9 @@ def score(call_id: int, idea_id: int):
                 abort_with(error.status, error.message)
             show_rule_error(form, error)
             return page(422)
-    done, _saved = run_form(form, lambda: evaluation.save_evaluation(
-        user, call, idea, form.scores(), form.private_note.data))
-    if not done:
-        return page(form_status(form))
-    db.session.commit()
-    flash(_("Your evaluation of \"%(title)s\" is saved.", title=idea.title), "success")
-    return redirect(url_for("evaluation.ranking", call_id=call.id))
+    return handle_form(form, lambda: evaluation.save_evaluation(user, call, idea, form.scores(), form.private_note.data),
+                       message=_("Your evaluation of \"%(title)s\" is saved.", title=idea.title),
+                       redirect_to=url_for("evaluation.ranking", call_id=call.id), render=page)
 
 
 @bp.route("/calls/<int:call_id>/results", methods=["POST"])
@@ -270,14 +266,17 @@ def publish_results(call_id: int):
     ranked = evaluation.ranking(call)
     others = evaluation.open_other_ideas(call)
     form = results_form(ranked, others)
-    done, summary = run_form(form, lambda: evaluation.publish_results(user, call, form.decisions()))
-    if not done:
-        return _render_ranking(call, form, ranked, others, status=form_status(form))
-    db.session.commit()
-    flash(_("The results are published: %(selected)d of %(total)d shortlisted ideas selected for co-design.",
-            selected=len(summary.selected), total=len(summary.selected) + len(summary.not_selected)), "success")
-    if summary.over_budget:
-        flash(_("The selected ideas cost %(cost)s in total by their estimates, more than the %(budget)s of the call.",
-                cost=format_eur(summary.selected_cost), budget=format_eur(summary.budget)), "warning")
-    return redirect(call_url(call))
+    def published(summary) -> list:
+        messages = [(_("The results are published: %(selected)d of %(total)d shortlisted ideas selected for "
+                       "co-design.", selected=len(summary.selected),
+                       total=len(summary.selected) + len(summary.not_selected)), "success")]
+        if summary.over_budget:
+            messages.append((_("The selected ideas cost %(cost)s in total by their estimates, more than the "
+                               "%(budget)s of the call.", cost=format_eur(summary.selected_cost),
+                               budget=format_eur(summary.budget)), "warning"))
+        return messages
+
+    return handle_form(form, lambda: evaluation.publish_results(user, call, form.decisions()),
+                       message=published, redirect_to=lambda _summary: call_url(call),
+                       render=lambda status: _render_ranking(call, form, ranked, others, status=status))
 

@@ -14,7 +14,7 @@ from civic.calls.evaluation import published_results
 from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.forms import ActionForm, check_action, handle_form
 from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.extensions import db
@@ -100,12 +100,9 @@ def new(slug: str):
         abort_with(403, _("Only the moderators of %(city)s can manage its calls.", city=city.name))
     form = CallForm()
     form.fill_choices()
-    done, call = run_form(form, lambda: services.create_call(user, city, form.data_for_service()))
-    if not done:
-        return render_template("calls/form.html", city=city, form=form, call=None), form_status(form)
-    db.session.commit()
-    flash(_("The call is saved as a draft. Check it, then publish it."), "success")
-    return redirect(call_url(call))
+    return handle_form(form, lambda: services.create_call(user, city, form.data_for_service()),
+                       message=_("The call is saved as a draft. Check it, then publish it."), redirect_to=call_url,
+                       template="calls/form.html", city=city, form=form, call=None)
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -123,12 +120,9 @@ def edit(call_id: int):
     form.fill_choices()
     if not form.is_submitted():
         form.load(call)
-    done, _result = run_form(form, lambda: services.update_call(user, call, form.data_for_service()))
-    if not done:
-        return render_template("calls/form.html", city=call.city, form=form, call=call), form_status(form)
-    db.session.commit()
-    flash(_("Your changes to the call are saved."), "success")
-    return redirect(call_url(call))
+    return handle_form(form, lambda: services.update_call(user, call, form.data_for_service()),
+                       message=_("Your changes to the call are saved."), redirect_to=lambda _result: call_url(call),
+                       template="calls/form.html", city=call.city, form=form, call=call)
 
 
 @bp.route("/calls/<int:call_id>/publish", methods=["POST"])

@@ -3,7 +3,7 @@ expressing interest, the commission's decisions, withdrawing; and the template g
 page and the organisation page use. Rules: civic/codesign/participation.py."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +12,7 @@ from civic.codesign.forms import DecisionForm, InterestForm
 from civic.codesign.models import ExpressionOfInterest, InterestStatus
 from civic.codesign.views import _process, _user, bp
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import UNVERIFIED, check_action, optional_id, run_form
+from civic.core.forms import UNVERIFIED, check_action, handle_form, optional_id
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.urls import process_url
@@ -66,15 +66,12 @@ def express_interest(process_id: int):
             return current
         return participation.express_interest(user, process, data)
 
-    done, _interest = run_form(form, save)
-    if not done:
-        status = 422 if form.is_submitted() else 200
-        return render_template("codesign/interest_form.html", process=process, form=form, current=current,
-                               organisations=organisations), status
-    db.session.commit()
-    flash(_("The expression of interest is sent: the commission will decide and give its reasons publicly."),
-          "success")
-    return redirect(process_url(process, _anchor="interests"))
+    return handle_form(form, save,
+                       message=_("The expression of interest is sent: the commission will decide and give its "
+                                 "reasons publicly."),
+                       redirect_to=lambda _interest: process_url(process, _anchor="interests"),
+                       template="codesign/interest_form.html", process=process, form=form, current=current,
+                       organisations=organisations)
 
 
 def _interest(interest_id: int) -> ExpressionOfInterest:

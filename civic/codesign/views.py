@@ -32,7 +32,15 @@ from civic.codesign.models import (
     StageKind,
 )
 from civic.core.errors import abort_with, error_response, get_or_404
-from civic.core.forms import UNVERIFIED, ActionForm, check_action, form_status, optional_id, run_form, show_rule_error
+from civic.core.forms import (
+    UNVERIFIED,
+    ActionForm,
+    check_action,
+    check_refusal_shown,
+    handle_form,
+    optional_id,
+    show_rule_error,
+)
 from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
@@ -167,6 +175,12 @@ def show(process_id: int, slug: str | None):
     return _render_process(process)
 
 
+def _refused_on_page(process: CodesignProcess, form, status: int, **forms):
+    """A form of the process's page was refused: the page again with its messages."""
+    check_refusal_shown(form)
+    return _render_process(process, status, **forms)
+
+
 def _render_process(process: CodesignProcess, status: int = 200, close_form: CloseForm | None = None,
                     start_form: StartForm | None = None, version_forms: dict | None = None):
     meetings = db.session.scalars(select(Meeting).where(Meeting.process_id == process.id)
@@ -226,13 +240,11 @@ def new():
     form = OpeningForm()
     if not form.is_submitted():
         form.title.data = origin.title
-    done, process = run_form(form, lambda: services.open_process(user, city, services.OpeningData(
-        title=form.title.data, summary=form.summary.data, need_id=need_id, call_id=call_id)))
-    if not done:
-        return render_template("codesign/new.html", city=city, form=form, origin=origin), form_status(form)
-    db.session.commit()
-    flash(_("The co-design process is open. Now give its stages and their dates."), "success")
-    return redirect(url_for("codesign.edit", process_id=process.id))
+    return handle_form(form, lambda: services.open_process(user, city, services.OpeningData(
+        title=form.title.data, summary=form.summary.data, need_id=need_id, call_id=call_id)),
+        message=_("The co-design process is open. Now give its stages and their dates."),
+        redirect_to=lambda process: url_for("codesign.edit", process_id=process.id),
+        template="codesign/new.html", city=city, form=form, origin=origin)
 
 
 @bp.route("/codesign/<int:process_id>/edit", methods=["GET", "POST"])
@@ -244,12 +256,10 @@ def edit(process_id: int):
     if not form.is_submitted():
         form.load(process)
     user = current_user._get_current_object()
-    done, _result = run_form(form, lambda: services.update_process(user, process, form.data_for_service()))
-    if not done:
-        return render_template("codesign/edit.html", process=process, form=form), form_status(form)
-    db.session.commit()
-    flash(_("Your changes to the co-design process are saved."), "success")
-    return redirect(process_url(process))
+    return handle_form(form, lambda: services.update_process(user, process, form.data_for_service()),
+                       message=_("Your changes to the co-design process are saved."),
+                       redirect_to=lambda _result: process_url(process),
+                       template="codesign/edit.html", process=process, form=form)
 
 
 @bp.route("/codesign/<int:process_id>/start", methods=["POST"])
@@ -259,14 +269,10 @@ def start(process_id: int):
     _editable(process)
     form = StartForm()
     user = current_user._get_current_object()
-    done, _result = run_form(form, lambda: services.start_codesign(user, process, form.reason.data))
-    if not done:
-        if not form.errors and not form.form_errors:
-            abort_with(400, UNVERIFIED)
-        return _render_process(process, 422, start_form=form)
-    db.session.commit()
-    flash(_("The co-design has started: the idea is now in co-design."), "success")
-    return redirect(process_url(process))
+    return handle_form(form, lambda: services.start_codesign(user, process, form.reason.data),
+                       message=_("The co-design has started: the idea is now in co-design."),
+                       redirect_to=lambda _result: process_url(process),
+                       render=lambda status: _refused_on_page(process, form, status, start_form=form))
 
 
 @bp.route("/codesign/<int:process_id>/close", methods=["POST"])
@@ -277,15 +283,11 @@ def close(process_id: int):
     form = CloseForm()
     user = current_user._get_current_object()
     version = optional_id(form.version.data) if form.version.data else None
-    done, _result = run_form(form, lambda: services.close_process(
-        user, process, form.answer.data, form.next_status.data, form.partners.data, expected_version=version))
-    if not done:
-        if not form.errors and not form.form_errors:
-            abort_with(400, UNVERIFIED)
-        return _render_process(process, 422, close_form=form)
-    db.session.commit()
-    flash(_("The co-design process is closed and its outcome is published."), "success")
-    return redirect(process_url(process))
+    return handle_form(form, lambda: services.close_process(
+        user, process, form.answer.data, form.next_status.data, form.partners.data, expected_version=version),
+        message=_("The co-design process is closed and its outcome is published."),
+        redirect_to=lambda _result: process_url(process),
+        render=lambda status: _refused_on_page(process, form, status, close_form=form))
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -297,12 +299,10 @@ def new_meeting(process_id: int):
     _editable(process)
     form = MeetingForm()
     user = current_user._get_current_object()
-    done, meeting = run_form(form, lambda: services.add_meeting(user, process, form.data_for_service()))
-    if not done:
-        return render_template("codesign/meeting_form.html", process=process, form=form), form_status(form)
-    db.session.commit()
-    flash(_("The meeting is published: people can register."), "success")
-    return redirect(process_url(process, _anchor=f"meeting-{meeting.id}"))
+    return handle_form(form, lambda: services.add_meeting(user, process, form.data_for_service()),
+                       message=_("The meeting is published: people can register."),
+                       redirect_to=lambda meeting: process_url(process, _anchor=f"meeting-{meeting.id}"),
+                       template="codesign/meeting_form.html", process=process, form=form)
 
 
 def _registration(meeting_id: int, action):
@@ -350,14 +350,11 @@ def minutes(meeting_id: int):
     if not form.is_submitted():
         form.minutes.data = meeting.minutes_markdown or ""
         form.attended.data = [r.user_id for r in rows if r.attended]
-    done, _result = run_form(form, lambda: services.publish_minutes(user, meeting, form.minutes.data,
-                                                                    form.attended.data or []))
-    if not done:
-        return (render_template("codesign/minutes.html", process=process, meeting=meeting, form=form),
-                form_status(form))
-    db.session.commit()
-    flash(_("The minutes are published."), "success")
-    return redirect(process_url(process, _anchor=f"meeting-{meeting.id}"))
+    return handle_form(form, lambda: services.publish_minutes(user, meeting, form.minutes.data,
+                                                              form.attended.data or []),
+                       message=_("The minutes are published."),
+                       redirect_to=lambda _result: process_url(process, _anchor=f"meeting-{meeting.id}"),
+                       template="codesign/minutes.html", process=process, meeting=meeting, form=form)
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -373,16 +370,12 @@ def new_document(process_id: int):
         abort_with(403, _("Only the moderators of %(city)s can upload the documents of its co-design processes.",
                           city=process.city.name))
     form = DocumentForm()
-    done, _document = run_form(form, lambda: services.add_document(user, process, form.title.data,
-                                                                   form.role.data, form.file.data,
-                                                                   form.visibility.data))
-    if not done:
-        return (render_template("codesign/document_form.html", process=process, form=form,
-                                max_size=format_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE),
-                form_status(form))
-    db.session.commit()
-    flash(_("The document is uploaded."), "success")
-    return redirect(process_url(process, _anchor="documents"))
+    return handle_form(form, lambda: services.add_document(user, process, form.title.data, form.role.data,
+                                                           form.file.data, form.visibility.data),
+                       message=_("The document is uploaded."),
+                       redirect_to=lambda _document: process_url(process, _anchor="documents"),
+                       template="codesign/document_form.html", process=process, form=form,
+                       max_size=format_size(files.max_bytes()), accept=files.ACCEPT_ATTRIBUTE)
 
 
 @bp.route("/codesign/documents/<int:document_id>/versions", methods=["POST"])

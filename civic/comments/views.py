@@ -9,7 +9,7 @@ from civic.comments import services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import check_action, form_status, run_form
+from civic.core.forms import check_action, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.posts.models import Post
@@ -60,15 +60,14 @@ def add(post_id: int):
     user = current_user._get_current_object()
     form = CommentForm()
     form.fill_organisations(user)
-    done, comment = run_form(form, lambda: services.add_comment(
-        user, post, form.body.data, form.parent_id.data, form.organisation.data))
-    if not done:
+    def refused(status: int):
         if form.parent_id.errors or any(e for e in form.form_errors):
             abort_with(422, " ".join(map(str, [*form.parent_id.errors, *form.form_errors])))
-        return render_template("comments/form.html", post=post, form=form), form_status(form)
-    db.session.commit()
-    flash(_("Your comment is published."), "success")
-    return redirect(comment_url(comment))
+        return render_template("comments/form.html", post=post, form=form), status
+
+    return handle_form(form, lambda: services.add_comment(
+        user, post, form.body.data, form.parent_id.data, form.organisation.data),
+        message=_("Your comment is published."), redirect_to=comment_url, render=refused)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -85,12 +84,9 @@ def edit(comment_id: int):
     form = CommentForm()
     if not form.is_submitted():
         form.body.data = comment.body_markdown
-    done, _result = run_form(form, lambda: services.edit_comment(user, comment, form.body.data))
-    if not done:
-        return render_template("comments/form.html", post=comment.post, form=form, comment=comment), form_status(form)
-    db.session.commit()
-    flash(_("Your comment has been changed."), "success")
-    return redirect(comment_url(comment))
+    return handle_form(form, lambda: services.edit_comment(user, comment, form.body.data),
+                       message=_("Your comment has been changed."), redirect_to=lambda _result: comment_url(comment),
+                       template="comments/form.html", post=comment.post, form=form, comment=comment)
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import g
+from flask import flash, g, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField, ValidationError
@@ -132,3 +132,61 @@ def run_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any]:
 def form_status(form: FlaskForm) -> int:
     """422 for a submitted form that was refused, 200 for a form shown for the first time."""
     return 422 if form.is_submitted() else 200
+
+
+def check_refusal_shown(form: FlaskForm) -> None:
+    """A form of a larger page refused with no message to show failed only its CSRF token: 400."""
+    if not form.errors and not form.form_errors:
+        abort_with(400, UNVERIFIED)
+
+
+def _flashes(message, category: str) -> list[tuple[Any, str]]:
+    if message is None:
+        return []
+    if isinstance(message, list):
+        return message
+    if isinstance(message, tuple):
+        return [message]
+    return [(message, category)]
+
+
+def handle_form(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    /,
+    *,
+    redirect_to: str | Callable[[Any], str],
+    message: Any = None,
+    category: str = "success",
+    before_commit: Callable[[Any], Any] | None = None,
+    after_commit: Callable[[Any], Any] | None = None,
+    template: str | None = None,
+    render: Callable[[int], Any] | None = None,
+    **context: Any,
+):
+    """The answer of a form page: validate → service → commit → flash → redirect, or the form again.
+
+    `action` runs the service (see `run_form`); its result is passed to the callables below.
+    Success: `before_commit(result)`, the commit, `after_commit(result)`, then the flash of
+    `message` (a text, or a callable of the result returning a text, a (text, category) pair, a
+    list of pairs or None), then a redirect to `redirect_to` (an address, or a callable of the result).
+    Refusal: `render_template(template, **context)` (the context usually names the form too) or `render(status)`, with 200 for a form shown
+    for the first time and 422 for a refused one; with neither, the form is a button and its
+    refusal is a 400 (its CSRF token was not valid).
+    """
+    done, result = run_form(form, action)
+    if not done:
+        status = form_status(form)
+        if render is not None:
+            return render(status)
+        if template is not None:
+            return render_template(template, **context), status
+        abort_with(400, UNVERIFIED)
+    if before_commit is not None:
+        before_commit(result)
+    db.session.commit()
+    if after_commit is not None:
+        after_commit(result)
+    for text, kind in _flashes(message(result) if callable(message) else message, category):
+        flash(text, kind)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -1,7 +1,7 @@
 """Reporting content, and the moderation queue of the city's moderators."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from civic.comments.models import Comment
 from civic.comments.views import comment_url
 from civic.core import pagecache
 from civic.core.errors import abort_with
-from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
+from civic.core.forms import UNVERIFIED, ActionForm, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
 from civic.core.rules import RuleError
@@ -62,13 +62,10 @@ def report(kind: str, target_id: int):
         _refuse(error)
     form = ReportForm()
     form.fill_choices()
-    done, _result = run_form(form, lambda: services.report(
-        current_user._get_current_object(), target, form.reason.data, form.details.data))
-    if not done:
-        return render_template("moderation/report.html", form=form, target=target, kind=kind), form_status(form)
-    db.session.commit()
-    flash(_("Thank you: the moderators will look at your report."), "success")
-    return redirect(_back_to(target))
+    return handle_form(form, lambda: services.report(
+        current_user._get_current_object(), target, form.reason.data, form.details.data),
+        message=_("Thank you: the moderators will look at your report."), redirect_to=lambda _result: _back_to(target),
+        template="moderation/report.html", form=form, target=target, kind=kind)
 
 
 def _require_moderator_role() -> None:
@@ -104,19 +101,16 @@ def act(kind: str, target_id: int, action: str):
     user = current_user._get_current_object()
     if action == "hide":
         form = HideForm()
-        done, _result = run_form(form, lambda: services.hide(user, target, form.reason.data))
-        if not done:
-            return render_template("moderation/hide.html", form=form, target=target, kind=kind), form_status(form)
-        flash(_("The content is now hidden everywhere."), "success")
-    else:
-        form = ActionForm()
-        done, _result = run_form(form, lambda: (services.unhide if action == "unhide" else services.dismiss)(
-            user, target))
-        if not done:
-            abort_with(409 if form.form_errors else 400, " ".join(map(str, form.form_errors)) or UNVERIFIED)
-        flash(_("The content is visible again.") if action == "unhide" else _("The reports were dismissed."), "success")
-    db.session.commit()
-    return redirect(url_for("moderation.queue"))
+        return handle_form(form, lambda: services.hide(user, target, form.reason.data),
+                           message=_("The content is now hidden everywhere."), redirect_to=url_for("moderation.queue"),
+                           template="moderation/hide.html", form=form, target=target, kind=kind)
+    button = ActionForm()
+    return handle_form(button, lambda: (services.unhide if action == "unhide" else services.dismiss)(user, target),
+                       message=_("The content is visible again.") if action == "unhide"
+                       else _("The reports were dismissed."),
+                       redirect_to=url_for("moderation.queue"),
+                       render=lambda _status: abort_with(409 if button.form_errors else 400,
+                                                         " ".join(map(str, button.form_errors)) or UNVERIFIED))
 
 
 # --- accounts: block, unblock, dismiss the reports on a profile ------------------------------------
@@ -142,29 +136,19 @@ def _after_acting() -> str:
 def block_user(user_id: int):
     user, person = _acting_on(user_id)
     form = BlockForm()
-    done, _result = run_form(form, lambda: blocking.block(user, person, form.reason.data))
-    if not done:
-        return render_template("moderation/block.html", form=form, person=person,
-                               next_url=request.form.get("next")), form_status(form)
-    db.session.commit()
-    flash(_("%(name)s is blocked: their content is hidden and they can no longer log in.",
-            name=person.display_name), "success")
-    return redirect(_after_acting())
+    return handle_form(form, lambda: blocking.block(user, person, form.reason.data),
+                       message=_("%(name)s is blocked: their content is hidden and they can no longer log in.",
+                                 name=person.display_name),
+                       redirect_to=lambda _result: _after_acting(),
+                       template="moderation/block.html", form=form, person=person, next_url=request.form.get("next"))
 
 
 @bp.route("/moderation/user/<int:user_id>/<any(unblock, dismiss):action>", methods=["POST"])
 @login_required
 def act_on_user(user_id: int, action: str):
     user, person = _acting_on(user_id)
-    form = ActionForm()
-    done, _result = run_form(form, lambda: (blocking.unblock if action == "unblock" else blocking.dismiss_reports)(
-        user, person))
-    if not done:
-        abort_with(400, UNVERIFIED)
-    db.session.commit()
-    if action == "unblock":
-        flash(_("%(name)s is unblocked: the content hidden by the block is visible again.",
-                name=person.display_name), "success")
-    else:
-        flash(_("The reports were dismissed."), "success")
-    return redirect(_after_acting())
+    return handle_form(ActionForm(), lambda: (blocking.unblock if action == "unblock" else blocking.dismiss_reports)(
+        user, person),
+        message=_("%(name)s is unblocked: the content hidden by the block is visible again.", name=person.display_name)
+        if action == "unblock" else _("The reports were dismissed."),
+        redirect_to=lambda _result: _after_acting())

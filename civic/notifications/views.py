@@ -9,7 +9,7 @@ from wtforms import RadioField
 
 from civic.accounts.auth import safe_next
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.forms import ActionForm, check_action, handle_form
 from civic.core.routing import query_int
 from civic.extensions import csrf, db
 from civic.notifications import follows, services
@@ -124,12 +124,9 @@ def preferences():
     form.fill()
     if not form.is_submitted():
         form.email_frequency.data = user.email_frequency
-    done, _result = run_form(form, lambda: services.set_email_frequency(user, form.email_frequency.data))
-    if not done:
-        return render_template("notifications/preferences.html", form=form), form_status(form)
-    db.session.commit()
-    flash(_("Your email preferences are saved."), "success")
-    return redirect(url_for("notifications.preferences"))
+    return handle_form(form, lambda: services.set_email_frequency(user, form.email_frequency.data),
+                       message=_("Your email preferences are saved."), redirect_to=url_for("notifications.preferences"),
+                       template="notifications/preferences.html", form=form)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

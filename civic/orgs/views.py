@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import UNVERIFIED, ActionForm, check_action, form_status, run_form
+from civic.core.forms import UNVERIFIED, ActionForm, check_action, handle_form
 from civic.core.ratelimit import completed, per_account
 from civic.core.rules import RuleError
 from civic.extensions import db, limiter
@@ -71,13 +71,10 @@ def new():
     form.fill_choices()
     if not form.is_submitted() and user.home_city_id:
         form.city.data = user.home_city_id
-    done, org = run_form(form, lambda: services.register_organisation(user, form.data_for_service()))
-    if not done:
-        return render_template("orgs/form.html", form=form, org=None), form_status(form)
-    db.session.commit()
-    flash(_("The organisation is registered and you are its administrator. A moderator of %(city)s will verify it.",
-            city=org.city.name), "success")
-    return redirect(org_url(org))
+    return handle_form(form, lambda: services.register_organisation(user, form.data_for_service()),
+                       message=lambda org: _("The organisation is registered and you are its administrator. A "
+                                             "moderator of %(city)s will verify it.", city=org.city.name),
+                       redirect_to=org_url, template="orgs/form.html", form=form, org=None)
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -90,15 +87,16 @@ def edit(org_id: int):
     form.fill_choices()
     if not form.is_submitted():
         form.load(org)
-    done, dropped = run_form(form, lambda: services.update_organisation(user, org, form.data_for_service()))
-    if not done:
-        return render_template("orgs/form.html", form=form, org=org), form_status(form)
-    db.session.commit()
-    flash(_("Your changes are saved."), "success")
-    if dropped:
-        flash(_("You changed the name, the codes or the sections: the organisation must be verified again by a "
-                "moderator."), "warning")
-    return redirect(org_url(org))
+    def saved(dropped: bool) -> list:
+        messages = [(_("Your changes are saved."), "success")]
+        if dropped:
+            messages.append((_("You changed the name, the codes or the sections: the organisation must be verified "
+                               "again by a moderator."), "warning"))
+        return messages
+
+    return handle_form(form, lambda: services.update_organisation(user, org, form.data_for_service()),
+                       message=saved, redirect_to=lambda _dropped: org_url(org),
+                       template="orgs/form.html", form=form, org=org)
 
 
 def _members_page(org: Organisation, invitation_form: InvitationForm | None = None, status: int = 200):
@@ -132,14 +130,13 @@ def invite(org_id: int):
         abort_with(403, _("Only the administrators of %(name)s can invite members.", name=org.name))
     form = InvitationForm()
     form.fill_choices()
-    done, result = run_form(form, lambda: services.invite(user, org, form.email.data, form.role.data))
-    if not done:
-        return _members_page(org, form, 422 if form.is_submitted() else 200)
-    invitation, _token = result
-    services.send_invitation(invitation)  # queued with the invitation: sent by the worker, retried if need be
-    db.session.commit()
-    flash(_("Invitation sent to %(email)s. The link works once, for 7 days.", email=invitation.email), "success")
-    return redirect(url_for("orgs.members", org_id=org.id))
+    return handle_form(form, lambda: services.invite(user, org, form.email.data, form.role.data),
+                       # queued with the invitation: sent by the worker, retried if need be
+                       before_commit=lambda result: services.send_invitation(result[0]),
+                       message=lambda result: _("Invitation sent to %(email)s. The link works once, for 7 days.",
+                                                email=result[0].email),
+                       redirect_to=url_for("orgs.members", org_id=org.id),
+                       render=lambda status: _members_page(org, form, status))
 
 
 @bp.route("/organisations/<int:org_id>/invitations/<int:inv_id>/revoke", methods=["POST"])

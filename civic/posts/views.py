@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from civic.accounts.permissions import can_moderate_city
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import ActionForm, check_action, form_status, optional_id, run_form
+from civic.core.forms import ActionForm, check_action, handle_form, optional_id
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db, limiter
@@ -171,13 +171,10 @@ def _create(kind: str, slug: str):
         return render_template("posts/form.html", kind=kind, city=city, form=form, post=None,
                                similar=_parts.similar(typed, city.id), checked_similar=True)
     create = services.create_need if kind == "need" else services.create_idea
-    done, post = run_form(form, lambda: create(current_user._get_current_object(), city, form.data_for_service()))
-    if not done:
-        return render_template("posts/form.html", kind=kind, city=city, form=form, post=None), form_status(form)
-    db.session.commit()
-    flash(_("Your need is published. Thank you!") if kind == "need" else _("Your idea is published. Thank you!"),
-          "success")
-    return redirect(post_url(post))
+    return handle_form(form, lambda: create(current_user._get_current_object(), city, form.data_for_service()),
+                       message=_("Your need is published. Thank you!") if kind == "need"
+                       else _("Your idea is published. Thank you!"),
+                       redirect_to=post_url, template="posts/form.html", kind=kind, city=city, form=form, post=None)
 
 
 @bp.route("/cities/<slug>/needs/new", methods=["GET", "POST"])
@@ -209,12 +206,9 @@ def _edit(kind: str, post_id: int):
     form.fill_organisations(user, current=post.organisation)
     if not form.is_submitted():
         form.load(post)
-    done, _result = run_form(form, lambda: services.update_post(user, post, form.data_for_service()))
-    if not done:
-        return render_template("posts/form.html", kind=kind, city=post.city, form=form, post=post), form_status(form)
-    db.session.commit()
-    flash(_("Your changes are saved."), "success")
-    return redirect(post_url(post))
+    return handle_form(form, lambda: services.update_post(user, post, form.data_for_service()),
+                       message=_("Your changes are saved."), redirect_to=lambda _result: post_url(post),
+                       template="posts/form.html", kind=kind, city=post.city, form=form, post=post)
 
 
 @bp.route("/needs/<int:post_id>/edit", methods=["GET", "POST"])
@@ -242,13 +236,11 @@ def move_idea(post_id: int):
                           city=idea.city.name))
     form = MoveForm()
     form.fill_choices(moves)
-    done, _event = run_form(form, lambda: lifecycle.perform(
-        user, idea, form.action.data, form.reason.data, expected_version=form.version.data))
-    if not done:
-        return render_template("posts/move.html", post=idea, **_lifecycle_context(idea, form)), form_status(form)
-    db.session.commit()
-    flash(_("Decision recorded and published on the idea's page."), "success")
-    return redirect(post_url(idea, _anchor="history"))
+    return handle_form(form, lambda: lifecycle.perform(
+        user, idea, form.action.data, form.reason.data, expected_version=form.version.data),
+        message=_("Decision recorded and published on the idea's page."),
+        redirect_to=lambda _event: post_url(idea, _anchor="history"),
+        render=lambda status: (render_template("posts/move.html", post=idea, **_lifecycle_context(idea, form)), status))
 
 
 @bp.route("/ideas/<int:post_id>/withdraw", methods=["POST"])
@@ -278,11 +270,9 @@ def merge_idea(post_id: int):
     form = MergeForm()
     if not form.is_submitted():
         form.version.data = idea.status_version
-    done, _event = run_form(form, lambda: merging.merge_idea(
-        user, idea, form.target_id, form.reason.data, expected_version=form.version.data))
-    if not done:
-        return (render_template("posts/merge.html", post=idea, form=form, may_merge=merging.can_merge(user, idea)),
-                form_status(form))
-    db.session.commit()
-    flash(_("The idea has been merged: its votes now count for the idea that remains."), "success")
-    return redirect(post_url(idea))
+    return handle_form(form, lambda: merging.merge_idea(
+        user, idea, form.target_id, form.reason.data, expected_version=form.version.data),
+        message=_("The idea has been merged: its votes now count for the idea that remains."),
+        redirect_to=lambda _event: post_url(idea),
+        render=lambda status: (render_template("posts/merge.html", post=idea, form=form,
+                                               may_merge=merging.can_merge(user, idea)), status))

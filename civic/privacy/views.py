@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from civic.accounts.auth import end_session, safe_next
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, form_status, run_form
+from civic.core.forms import ActionForm, check_action, handle_form
 from civic.core.ratelimit import completed
 from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
@@ -82,14 +82,13 @@ def delete_account():
     form = DeleteAccountForm()
     obstacles = deletion.obstacles(user)
     address, name, language = user.email, user.stored_name, user.locale or "it"
-    done, _result = run_form(form, lambda: deletion.delete_account(user, form.password.data))
-    if not done:
-        return render_template("privacy/delete.html", form=form, obstacles=obstacles), form_status(form)
-    db.session.commit()
-    deletion.say_goodbye(address, name, language)
-    end_session()
-    flash(_("Your account has been deleted. Thank you for taking part."), "success")
-    return redirect(url_for("core.home"))
+    def goodbye(_result) -> None:
+        deletion.say_goodbye(address, name, language)
+        end_session()
+
+    return handle_form(form, lambda: deletion.delete_account(user, form.password.data), after_commit=goodbye,
+                       message=_("Your account has been deleted. Thank you for taking part."),
+                       redirect_to=url_for("core.home"), template="privacy/delete.html", form=form, obstacles=obstacles)
 
 
 @bp.route("/privacy")
@@ -105,10 +104,9 @@ def accept():
     if not consent.needs_consent(user):
         return redirect(safe_next(next_url))
     form = ConsentForm()
-    done, _result = run_form(form, lambda: consent.record(user))
-    if not done:
-        return render_template("privacy/accept.html", form=form, version=consent.current_version(),
-                               first_time=user.privacy_version is None), form_status(form)
-    db.session.commit()
-    flash(_("Thank you: your acceptance of the privacy notice is recorded."), "success")
-    return redirect(safe_next(next_url))
+    return handle_form(form, lambda: consent.record(user),
+                       message=_("Thank you: your acceptance of the privacy notice is recorded."),
+                       redirect_to=lambda _result: safe_next(next_url),
+                       render=lambda status: (render_template("privacy/accept.html", form=form,
+                                                              version=consent.current_version(),
+                                                              first_time=user.privacy_version is None), status))

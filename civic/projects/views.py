@@ -13,7 +13,7 @@ from civic.accounts import reauth
 from civic.codesign import permissions as codesign_permissions
 from civic.codesign import services as codesign_services
 from civic.core.errors import abort_with, get_or_404
-from civic.core.forms import UNVERIFIED, check_action, form_status, run_form
+from civic.core.forms import check_action, check_refusal_shown, handle_form
 from civic.core.routing import query_int
 from civic.core.rules import RuleError
 from civic.extensions import db
@@ -214,12 +214,9 @@ def new():
         form.beneficiary_name.data = f"Comune di {city.name}"
         form.status.data = ProjectStatus.NOT_STARTED.value
     user = current_user._get_current_object()
-    done, project = run_form(form, lambda: services.create_project(user, city, form.data_for_service()))
-    if not done:
-        return render_template("projects/form.html", city=city, form=form, project=None), form_status(form)
-    db.session.commit()
-    flash(_("The funded project is published."), "success")
-    return redirect(project_url(project))
+    return handle_form(form, lambda: services.create_project(user, city, form.data_for_service()),
+                       message=_("The funded project is published."), redirect_to=project_url,
+                       template="projects/form.html", city=city, form=form, project=None)
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -234,13 +231,10 @@ def edit(project_id: int):
     if not form.is_submitted():
         form.load(project)
     user = current_user._get_current_object()
-    done, _result = run_form(form, lambda: services.update_project(user, project, form.data_for_service()))
-    if not done:
-        return render_template("projects/form.html", city=project.city, form=form, project=project), \
-            form_status(form)
-    db.session.commit()
-    flash(_("Your changes to the funded project are saved."), "success")
-    return redirect(project_url(project))
+    return handle_form(form, lambda: services.update_project(user, project, form.data_for_service()),
+                       message=_("Your changes to the funded project are saved."),
+                       redirect_to=lambda _result: project_url(project),
+                       template="projects/form.html", city=project.city, form=form, project=project)
 
 
 def _post_form(project: FundedProject, form, form_name: str, action, message: str, money: bool = False):
@@ -249,14 +243,12 @@ def _post_form(project: FundedProject, form, form_name: str, action, message: st
     _manager_only(project)
     if money and (asked := reauth.ask_if_needed()) is not None:
         return asked
-    done, _result = run_form(form, action)
-    if not done:
-        if not form.errors and not form.form_errors:
-            abort_with(400, UNVERIFIED)
-        return _render_project(project, 422, **{form_name: form})
-    db.session.commit()
-    flash(message, "success")
-    return redirect(project_url(project))
+    def refused(status: int):
+        check_refusal_shown(form)
+        return _render_project(project, status, **{form_name: form})
+
+    return handle_form(form, action, message=message, redirect_to=lambda _result: project_url(project),
+                       render=refused)
 
 
 @bp.route("/projects/<int:project_id>/commitments", methods=["POST"])
@@ -325,13 +317,9 @@ def save_indicator(project_id: int, indicator_id: int | None = None):
     if indicator is not None:
         # Refused changes come back on the indicator's own page, next to its fields.
         _manager_only(project)
-        done, _result = run_form(form, lambda: services.save_indicator(user, project, form.data_for_service(),
-                                                                       indicator))
-        if not done:
-            return _edit_page(project, "indicator", indicator, form, None, 422)
-        db.session.commit()
-        flash(_("The indicator is saved."), "success")
-        return redirect(project_url(project))
+        return handle_form(form, lambda: services.save_indicator(user, project, form.data_for_service(), indicator),
+                           message=_("The indicator is saved."), redirect_to=lambda _result: project_url(project),
+                           render=lambda status: _edit_page(project, "indicator", indicator, form, None, status))
     return _post_form(project, form, "indicator_form",
                       lambda: services.save_indicator(user, project, form.data_for_service(), indicator),
                       _("The indicator is saved."))
@@ -398,13 +386,13 @@ def _edit_money(project_id: int, kind: str, row_id: int):
     if not form.is_submitted():
         form.load(row)
     user = _user()
-    done, _result = run_form(form, lambda: services.correct_money(user, project, row, form.data_for_service(),
-                                                                  form.reason.data))
-    if not done:
-        return _edit_page(project, kind, row, form, DeleteMoneyForm(formdata=None, prefix="d"), form_status(form))
-    db.session.commit()
-    flash(_("The commitment is corrected.") if kind == "commitment" else _("The payment is corrected."), "success")
-    return redirect(project_url(project))
+    return handle_form(form, lambda: services.correct_money(user, project, row, form.data_for_service(),
+                                                            form.reason.data),
+                       message=_("The commitment is corrected.") if kind == "commitment"
+                       else _("The payment is corrected."),
+                       redirect_to=lambda _result: project_url(project),
+                       render=lambda status: _edit_page(project, kind, row, form,
+                                                        DeleteMoneyForm(formdata=None, prefix="d"), status))
 
 
 def _delete_money(project_id: int, kind: str, row_id: int):
@@ -415,16 +403,17 @@ def _delete_money(project_id: int, kind: str, row_id: int):
     row = _row(project, kind, row_id)
     form = DeleteMoneyForm(prefix="d")
     user = _user()
-    done, _result = run_form(form, lambda: services.delete_money(user, project, row, form.reason.data,
-                                                                 bool(form.exception.data),
-                                                                 form.exception_reason.data or ""))
-    if not done:
+    def refused(status: int):
         edit_form = MoneyCorrectionForm(formdata=None, prefix="e")
         edit_form.load(row)
-        return _edit_page(project, kind, row, edit_form, form, 422)
-    db.session.commit()
-    flash(_("The commitment is deleted.") if kind == "commitment" else _("The payment is deleted."), "success")
-    return redirect(project_url(project))
+        return _edit_page(project, kind, row, edit_form, form, status)
+
+    return handle_form(form, lambda: services.delete_money(user, project, row, form.reason.data,
+                                                           bool(form.exception.data),
+                                                           form.exception_reason.data or ""),
+                       message=_("The commitment is deleted.") if kind == "commitment"
+                       else _("The payment is deleted."),
+                       redirect_to=lambda _result: project_url(project), render=refused)
 
 
 @bp.route("/projects/<int:project_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
@@ -463,14 +452,11 @@ def edit_milestone(project_id: int, milestone_id: int):
     if not form.is_submitted():
         form.title.data, form.due_on.data, form.weight.data = milestone.title, milestone.due_on, milestone.weight
     user = _user()
-    done, _result = run_form(form, lambda: services.update_milestone(user, project, milestone, form.title.data,
-                                                                     form.due_on.data, form.weight.data))
-    if not done:
-        return _edit_page(project, "milestone", milestone, form, DeleteForm(formdata=None, prefix="d"),
-                          form_status(form))
-    db.session.commit()
-    flash(_("The milestone is changed."), "success")
-    return redirect(project_url(project))
+    return handle_form(form, lambda: services.update_milestone(user, project, milestone, form.title.data,
+                                                               form.due_on.data, form.weight.data),
+                       message=_("The milestone is changed."), redirect_to=lambda _result: project_url(project),
+                       render=lambda status: _edit_page(project, "milestone", milestone, form,
+                                                        DeleteForm(formdata=None, prefix="d"), status))
 
 
 @bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/delete", methods=["POST"])

@@ -3,15 +3,14 @@ the moderators' form. Importing this module (done by the blueprint registration)
 lifecycle hooks of civic/startup/services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, g, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from civic.codesign import files
 from civic.core.errors import abort_with, error_response, get_or_404
-from civic.core.forms import UNVERIFIED, ActionForm, form_status, run_form
-from civic.extensions import db
+from civic.core.forms import ActionForm, handle_form
 from civic.posts.models import Idea
 from civic.startup import permissions, services
 from civic.startup.forms import (
@@ -135,13 +134,10 @@ def edit(plan_id: int):
     form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
     if request.method == "GET":
         form.mentor_email.data = plan.mentor.email if plan.mentor else ""
-    ok, _result = run_form(form, lambda: services.update_plan(_user(), plan, services.PlanData(
+    return handle_form(form, lambda: services.update_plan(_user(), plan, services.PlanData(
         mentor_email=form.mentor_email.data or "", tutoring=form.tutoring.data, training=form.training.data,
-        space=form.space.data, space_place=form.space_place.data or "", grant_amount=form.grant_amount.data)))
-    if ok:
-        db.session.commit()
-        return redirect(plan_url(plan))
-    return render_template("startup/edit.html", plan=plan, form=form), form_status(form)
+        space=form.space.data, space_place=form.space_place.data or "", grant_amount=form.grant_amount.data)),
+        redirect_to=plan_url(plan), template="startup/edit.html", plan=plan, form=form)
 
 
 @bp.route("/startup/<int:plan_id>/milestones", methods=["POST"])
@@ -151,12 +147,10 @@ def add_milestone(plan_id: int):
     _forbid_unless(permissions.can_plan_milestones(current_user, plan),
                    _("Only the mentor and the moderators can add milestones."))
     form = MilestoneForm(prefix="milestone")
-    ok, _result = run_form(form, lambda: services.add_milestone(_user(), plan, services.MilestoneData(
-        form.title.data or "", form.due_date.data, form.deliverable.data or "")))
-    if ok:
-        db.session.commit()
-        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="milestones"))
-    return _workspace(services.load_plan(plan.id), 422, milestone_form=form)
+    return handle_form(form, lambda: services.add_milestone(_user(), plan, services.MilestoneData(
+        form.title.data or "", form.due_date.data, form.deliverable.data or "")),
+        redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor="milestones"),
+        render=lambda status: _workspace(services.load_plan(plan.id), status, milestone_form=form))
 
 
 @bp.route("/startup/<int:plan_id>/members", methods=["POST"])
@@ -166,11 +160,9 @@ def add_member(plan_id: int):
     _forbid_unless(permissions.can_plan_milestones(current_user, plan),
                    _("Only the mentor and the moderators can change the team."))
     form = MemberForm(prefix="member")
-    ok, _result = run_form(form, lambda: services.add_team_member(_user(), plan, form.email.data or ""))
-    if ok:
-        db.session.commit()
-        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="team"))
-    return _workspace(services.load_plan(plan.id), 422, member_form=form)
+    return handle_form(form, lambda: services.add_team_member(_user(), plan, form.email.data or ""),
+                       redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor="team"),
+                       render=lambda status: _workspace(services.load_plan(plan.id), status, member_form=form))
 
 
 def _milestone(milestone_id: int) -> tuple[SupportMilestone, SupportPlan]:
@@ -185,12 +177,11 @@ def submit_milestone(milestone_id: int):
     _forbid_unless(permissions.can_work_on_milestones(current_user, plan),
                    _("Only the team can submit the evidence of a milestone."))
     form = SubmitForm(prefix="submit")
-    ok, _result = run_form(form, lambda: services.submit_milestone(_user(), milestone, form.evidence.data or "",
-                                                                   form.file.data))
-    if ok:
-        db.session.commit()
-        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
-    return _workspace(services.load_plan(plan.id), 422, submit_form=form, failed_milestone_id=milestone_id)
+    return handle_form(form, lambda: services.submit_milestone(_user(), milestone, form.evidence.data or "",
+                                                               form.file.data),
+                       redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"),
+                       render=lambda status: _workspace(services.load_plan(plan.id), status, submit_form=form,
+                                                        failed_milestone_id=milestone_id))
 
 
 @bp.route("/startup/milestones/<int:milestone_id>/approve", methods=["POST"])
@@ -199,11 +190,8 @@ def approve_milestone(milestone_id: int):
     milestone, plan = _milestone(milestone_id)
     _forbid_unless(permissions.can_approve_milestone(current_user, plan),
                    _("Only the mentor and the moderators can approve a milestone."))
-    ok, _result = run_form(ActionForm(), lambda: services.approve_milestone(_user(), milestone))
-    if not ok:
-        abort_with(400, UNVERIFIED)
-    db.session.commit()
-    return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
+    return handle_form(ActionForm(), lambda: services.approve_milestone(_user(), milestone),
+                       redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
 
 
 @bp.route("/startup/<int:plan_id>/gates", methods=["POST"])
@@ -213,12 +201,11 @@ def add_gate(plan_id: int):
     _forbid_unless(permissions.can_manage_plan(current_user, plan),
                    _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     form = _gate_form(plan, GateForm(prefix="gate"))
-    ok, _result = run_form(form, lambda: services.add_gate(_user(), plan, form.title.data or "",
-                                                           list(form.milestones.data or [])))
-    if ok:
-        db.session.commit()
-        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="gates"))
-    return _workspace(services.load_plan(plan.id), 422, gate_form=_gate_form(services.load_plan(plan.id), form))
+    return handle_form(form, lambda: services.add_gate(_user(), plan, form.title.data or "",
+                                                       list(form.milestones.data or [])),
+                       redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor="gates"),
+                       render=lambda status: _workspace(services.load_plan(plan.id), status,
+                                                        gate_form=_gate_form(services.load_plan(plan.id), form)))
 
 
 @bp.route("/startup/gates/<int:gate_id>/approve", methods=["POST"])
@@ -228,11 +215,8 @@ def approve_gate(gate_id: int):
     plan = _plan(gate.plan_id)
     _forbid_unless(permissions.can_manage_plan(current_user, plan),
                    _("Only the moderators of %(city)s can do this.", city=plan.city.name))
-    ok, _result = run_form(ActionForm(), lambda: services.approve_gate(_user(), gate))
-    if not ok:
-        abort_with(400, UNVERIFIED)
-    db.session.commit()
-    return redirect(plan_url(plan, _anchor="gates"))
+    return handle_form(ActionForm(), lambda: services.approve_gate(_user(), gate),
+                       redirect_to=plan_url(plan, _anchor="gates"))
 
 
 @bp.route("/startup/<int:plan_id>/notes", methods=["POST"])
@@ -240,11 +224,9 @@ def approve_gate(gate_id: int):
 def add_note(plan_id: int):
     plan = _workspace_plan(plan_id)
     form = NoteForm(prefix="note")
-    ok, _result = run_form(form, lambda: services.add_note(_user(), plan, form.body.data or ""))
-    if ok:
-        db.session.commit()
-        return redirect(url_for("startup.workspace", plan_id=plan.id, _anchor="notes"))
-    return _workspace(services.load_plan(plan.id), 422, note_form=form)
+    return handle_form(form, lambda: services.add_note(_user(), plan, form.body.data or ""),
+                       redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor="notes"),
+                       render=lambda status: _workspace(services.load_plan(plan.id), status, note_form=form))
 
 
 @bp.route("/startup/<int:plan_id>/updates", methods=["POST"])
@@ -254,11 +236,9 @@ def add_update(plan_id: int):
     _forbid_unless(permissions.can_post_update(current_user, plan),
                    _("Only the team and the mentor can publish progress updates."))
     form = UpdateForm(prefix="update")
-    ok, _result = run_form(form, lambda: services.add_update(_user(), plan, form.body.data or ""))
-    if ok:
-        db.session.commit()
-        return redirect(plan_url(plan, _anchor="updates"))
-    return _workspace(services.load_plan(plan.id), 422, update_form=form)
+    return handle_form(form, lambda: services.add_update(_user(), plan, form.body.data or ""),
+                       redirect_to=plan_url(plan, _anchor="updates"),
+                       render=lambda status: _workspace(services.load_plan(plan.id), status, update_form=form))
 
 
 @bp.route("/startup/<int:plan_id>/fund", methods=["POST"])
@@ -268,11 +248,9 @@ def fund(plan_id: int):
     _forbid_unless(permissions.can_manage_plan(current_user, plan),
                    _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     form = FundForm(prefix="fund")
-    ok, _result = run_form(form, lambda: services.fund(_user(), plan, form.reason.data or ""))
-    if ok:
-        db.session.commit()
-        return redirect(plan_url(plan))
-    return _show(services.load_plan(plan.id), form, form_status(form))
+    return handle_form(form, lambda: services.fund(_user(), plan, form.reason.data or ""),
+                       redirect_to=plan_url(plan),
+                       render=lambda status: _show(services.load_plan(plan.id), form, status))
 
 
 @bp.route("/startup/evidence/<int:evidence_id>/download")
