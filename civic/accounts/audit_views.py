@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from civic.accounts.permissions import is_admin
 from civic.audit import services
+from civic.core.access import require
 from civic.core.errors import abort_with
 from civic.core.forms import optional_id
 from civic.territories.services import all_cities
@@ -17,8 +18,7 @@ bp = Blueprint("audit", __name__)
 @bp.route("/admin/audit")
 @login_required
 def index():
-    if not is_admin(current_user):
-        abort_with(403, _("Only administrators can read the audit log."))
+    require(is_admin(current_user), _("Only administrators can read the audit log."))
     page = optional_id(request.args.get("page")) or 1
     city_id = optional_id(request.args.get("city"))
     action = request.args.get("action") or None

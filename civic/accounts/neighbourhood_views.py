@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.accounts.permissions import can_edit_neighbourhoods
-from civic.core.errors import abort_with
+from civic.core.access import load_or_404, require
 from civic.core.forms import ActionForm, check_action, handle_form
 from civic.extensions import db
 from civic.territories import services
@@ -18,8 +18,7 @@ from civic.territories.views import city_or_404
 
 
 def _require_neighbourhood_editor(city: City) -> None:
-    if not can_edit_neighbourhoods(current_user, city):
-        abort_with(403, _("Only administrators can edit the neighbourhoods of a city."))
+    require(can_edit_neighbourhoods(current_user, city), _("Only administrators can edit the neighbourhoods of a city."))
 
 
 @territories_bp.route("/cities/<slug>/neighbourhoods", methods=["GET", "POST"])
@@ -37,10 +36,8 @@ def neighbourhoods(slug: str):
 
 
 def _neighbourhood_of(city: City, neighbourhood_id: int) -> Neighbourhood:
-    neighbourhood = db.session.get(Neighbourhood, neighbourhood_id)
-    if neighbourhood is None or neighbourhood.city_id != city.id:
-        abort_with(404, _("This neighbourhood does not exist in %(city)s.", city=city.name))
-    return neighbourhood
+    return load_or_404(Neighbourhood, neighbourhood_id, _("This neighbourhood does not exist in %(city)s.", city=city.name),
+                       visible=lambda neighbourhood: neighbourhood.city_id == city.id)
 
 
 @territories_bp.route("/cities/<slug>/neighbourhoods/<int:neighbourhood_id>", methods=["GET", "POST"])

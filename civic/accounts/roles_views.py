@@ -12,7 +12,8 @@ from wtforms.validators import InputRequired
 from civic.accounts import roles
 from civic.accounts.models import ROLE_LABELS, Role, User
 from civic.accounts.permissions import is_admin
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, require
+from civic.core.errors import abort_with
 from civic.core.forms import MultiCheckboxField, handle_form
 from civic.core.routing import query_int
 from civic.territories.services import all_cities
@@ -30,8 +31,7 @@ class RoleForm(FlaskForm):
 
 
 def _require_admin() -> None:
-    if not is_admin(current_user):
-        abort_with(403, _("Only administrators can manage people and roles."))
+    require(is_admin(current_user), _("Only administrators can manage people and roles."))
 
 
 @bp.route("/admin/users")
@@ -50,9 +50,8 @@ def index():
 @login_required
 def person(user_id: int):
     _require_admin()
-    person = get_or_404(User, user_id, _("This account does not exist."))
-    if person.deleted_at is not None:
-        abort_with(404, _("This account does not exist."))
+    person = load_or_404(User, user_id, _("This account does not exist."),
+                         visible=lambda person: person.deleted_at is None)
     form = RoleForm()
     form.cities.choices = [(c.id, c.name) for c in all_cities()]
     if request.method == "GET":

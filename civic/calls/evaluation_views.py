@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,7 +19,8 @@ from wtforms.validators import DataRequired, Length, StopValidation
 from civic.accounts.permissions import can_moderate_city
 from civic.calls import evaluation, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, PhaseKind
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform
+from civic.core.errors import abort_with
 from civic.core.forms import NOT_AN_ID, handle_form, optional_id, show_rule_error, unix_newlines
 from civic.core.rules import RuleError
 from civic.core.templating import format_eur
@@ -34,20 +35,17 @@ _SCORE_KEY = re.compile(r"^score_(\d{1,10})$")
 
 def _call(call_id: int) -> Call:
     """The call, for the moderators of its city: 404 for a draft to anyone else, 403 for a published call."""
-    call = get_or_404(Call, call_id, _("This call does not exist."))
-    if not can_moderate_city(current_user, call.city):
-        if call.is_draft:
-            abort_with(404, _("This call does not exist."))
-        abort_with(403, _("Only the moderators of %(city)s can evaluate the ideas of its calls.", city=call.city.name))
-    g.city_slug = call.city.slug
-    return call
+    return load_or_404(
+        Call, call_id, _("This call does not exist."),
+        visible=lambda call: not call.is_draft or can_moderate_city(current_user, call.city),
+        guard=lambda call: can_moderate_city(current_user, call.city),
+        refusal=lambda call: _("Only the moderators of %(city)s can evaluate the ideas of its calls.",
+                               city=call.city.name),
+        city=lambda call: call.city)
 
 
 def _idea(call: Call, idea_id: int) -> Idea:
-    try:
-        return evaluation.check_idea(call, db.session.get(Idea, idea_id))
-    except RuleError as error:
-        abort_with(error.status, error.message)
+    return perform(lambda: evaluation.check_idea(call, db.session.get(Idea, idea_id)))
 
 
 # --- forms -----------------------------------------------------------------------------------------
@@ -259,10 +257,7 @@ def score(call_id: int, idea_id: int):
 def publish_results(call_id: int):
     call = _call(call_id)
     user = current_user._get_current_object()
-    try:
-        evaluation.check_may_publish(user, call)  # already published, or too early: 409 whatever was typed
-    except RuleError as error:
-        abort_with(error.status, error.message)
+    perform(lambda: evaluation.check_may_publish(user, call))  # already published, or too early: 409 whatever was typed
     ranked = evaluation.ranking(call)
     others = evaluation.open_other_ideas(call)
     form = results_form(ranked, others)

@@ -2,7 +2,7 @@
 results, and the moderators' forms to write and publish a call."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,14 +13,13 @@ from civic.calls import phases, services
 from civic.calls.evaluation import published_results
 from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, handle_form
 from civic.core.routing import query_int
-from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.participation.services import voted_post_ids
 from civic.posts.models import Idea, Post
-from civic.posts.services import PostForbidden
 from civic.territories.models import City
 from civic.urls import call_url
 
@@ -38,11 +37,9 @@ def _city(slug: str) -> City:
 
 def _call(call_id: int) -> Call:
     """A call; a draft exists only for the moderators of its city."""
-    call = get_or_404(Call, call_id, _("This call does not exist."))
-    if call.is_draft and not can_moderate_city(current_user, call.city):
-        abort_with(404, _("This call does not exist."))
-    g.city_slug = call.city.slug
-    return call
+    return load_or_404(Call, call_id, _("This call does not exist."),
+                       visible=lambda call: not call.is_draft or can_moderate_city(current_user, call.city),
+                       city=lambda call: call.city)
 
 
 @bp.route("/cities/<slug>/calls")
@@ -96,8 +93,7 @@ def _results(call: Call):
 def new(slug: str):
     city = _city(slug)
     user = current_user._get_current_object()
-    if not can_moderate_city(user, city):
-        abort_with(403, _("Only the moderators of %(city)s can manage its calls.", city=city.name))
+    require(can_moderate_city(user, city), _("Only the moderators of %(city)s can manage its calls.", city=city.name))
     form = CallForm()
     form.fill_choices()
     return handle_form(form, lambda: services.create_call(user, city, form.data_for_service()),
@@ -110,12 +106,7 @@ def new(slug: str):
 def edit(call_id: int):
     call = _call(call_id)
     user = current_user._get_current_object()
-    try:
-        services.check_can_edit(user, call)
-    except PostForbidden as error:
-        abort_with(403, error.message)
-    except services.CallConflict as error:
-        abort_with(409, error.message)
+    perform(lambda: services.check_can_edit(user, call))
     form = CallForm()
     form.fill_choices()
     if not form.is_submitted():
@@ -130,12 +121,7 @@ def edit(call_id: int):
 def publish(call_id: int):
     call = _call(call_id)
     check_action()
-    try:
-        services.publish_call(current_user._get_current_object(), call)
-    except PostForbidden as error:
-        abort_with(403, error.message)
-    except RuleError as error:  # no phases yet (422), already published (409)
-        abort_with(error.status, error.message)
+    perform(lambda: services.publish_call(current_user._get_current_object(), call))  # no phases yet (422), already published (409)
     db.session.commit()
     flash(_("The call is published: residents can see it."), "success")
     return redirect(call_url(call))

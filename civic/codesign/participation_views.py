@@ -11,9 +11,9 @@ from civic.codesign import participation
 from civic.codesign.forms import DecisionForm, InterestForm
 from civic.codesign.models import ExpressionOfInterest, InterestStatus
 from civic.codesign.views import _process, _user, bp
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, check_action, handle_form, optional_id
-from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.urls import process_url
 
@@ -37,13 +37,9 @@ def express_interest(process_id: int):
     process = _process(process_id)
     user = current_user._get_current_object()
     organisations = participation.eligible_organisations(user)
-    if not organisations:
-        abort_with(403, _("Only the administrators of a Third Sector organisation can express its interest: register "
-                          "your organisation, or ask its administrators."))
-    try:
-        participation.check_accepting(process, None)
-    except RuleError as error:
-        abort_with(error.status, error.message)
+    require(bool(organisations), _("Only the administrators of a Third Sector organisation can express its interest: "
+                                   "register your organisation, or ask its administrators."))
+    perform(lambda: participation.check_accepting(process, None))
     existing = {i.organisation_id: i for i in participation.interests_of(process)
                 if i.organisation_id in {o.id for o in organisations}}
     form = InterestForm(organisations=organisations)
@@ -75,7 +71,7 @@ def express_interest(process_id: int):
 
 
 def _interest(interest_id: int) -> ExpressionOfInterest:
-    interest = get_or_404(ExpressionOfInterest, interest_id, _("This expression of interest does not exist."))
+    interest = load_or_404(ExpressionOfInterest, interest_id, _("This expression of interest does not exist."))
     _process(interest.process_id)  # 404 when the process is hidden from the reader
     return interest
 
@@ -85,11 +81,7 @@ def _decide(interest_id: int, admit: bool):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort_with(400, UNVERIFIED)
-    try:
-        participation.decide(current_user._get_current_object(), interest, admit, form.reason.data or "")
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    perform(lambda: participation.decide(current_user._get_current_object(), interest, admit, form.reason.data or ""))
     db.session.commit()
     return interest
 
@@ -116,11 +108,7 @@ def withdraw_interest(interest_id: int):
     interest = _interest(interest_id)
     process, name = interest.process, interest.organisation.name
     check_action()
-    try:
-        participation.withdraw_interest(current_user._get_current_object(), interest)
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    perform(lambda: participation.withdraw_interest(current_user._get_current_object(), interest))
     db.session.commit()
     flash(_("The expression of interest of %(name)s is withdrawn.", name=name), "info")
     return redirect(process_url(process, _anchor="interests"))

@@ -31,7 +31,8 @@ from civic.codesign.models import (
     ProcessStatus,
     StageKind,
 )
-from civic.core.errors import abort_with, error_response, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with, error_response
 from civic.core.forms import (
     UNVERIFIED,
     ActionForm,
@@ -103,35 +104,34 @@ def _user():
 
 def _process(process_id: int) -> CodesignProcess:
     """A process; one whose idea or need is hidden exists only for the moderators of its city."""
-    process = db.session.scalar(
-        select(CodesignProcess).where(CodesignProcess.id == process_id)
-        .options(joinedload(CodesignProcess.city), joinedload(CodesignProcess.idea),
-                 joinedload(CodesignProcess.need), joinedload(CodesignProcess.call),
-                 selectinload(CodesignProcess.stages)))
-    if process is None or not permissions.can_view_process(current_user, process):
-        abort_with(404, _("This co-design process does not exist."))
-    if not permissions.origin_is_hidden(process):
-        g.city_slug = process.city.slug
-    return process
+    return load_or_404(CodesignProcess, process_id, _("This co-design process does not exist."),
+                       options=(joinedload(CodesignProcess.city), joinedload(CodesignProcess.idea),
+                                joinedload(CodesignProcess.need), joinedload(CodesignProcess.call),
+                                selectinload(CodesignProcess.stages)),
+                       visible=lambda process: permissions.can_view_process(current_user, process),
+                       city=lambda process: None if permissions.origin_is_hidden(process) else process.city)
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = get_or_404(Meeting, meeting_id, _("This meeting does not exist."))
+    meeting = load_or_404(Meeting, meeting_id, _("This meeting does not exist."))
     _process(meeting.process_id)
     return meeting
 
 
 def _manager_only(process: CodesignProcess) -> None:
-    if not permissions.can_manage_process(current_user, process):
-        abort_with(403, _("Only the moderators of %(city)s can manage its co-design processes.",
-                          city=process.city.name))
+    require(permissions.can_manage_process(current_user, process),
+            _("Only the moderators of %(city)s can manage its co-design processes.", city=process.city.name))
+
+
+def _uploader_only(process: CodesignProcess, user) -> None:
+    require(not process.is_closed, _("This co-design process is closed: it can no longer be changed."), status=409)
+    require(permissions.can_upload_document(user, process),
+            _("Only the moderators of %(city)s can upload the documents of its co-design processes.",
+              city=process.city.name))
 
 
 def _editable(process: CodesignProcess) -> None:
-    try:
-        services.check_can_edit(_user(), process)
-    except RuleError as error:
-        abort_with(error.status, error.message)
+    perform(lambda: services.check_can_edit(_user(), process))
 
 
 # --- the list and the page ------------------------------------------------------------------------
@@ -222,8 +222,8 @@ def new():
     if city is None:
         abort_with(404, _("There is no city at this address."))
     user = current_user._get_current_object()
-    if not permissions.can_open_process(user, city):
-        abort_with(403, _("Only the moderators of %(city)s can manage its co-design processes.", city=city.name))
+    require(permissions.can_open_process(user, city),
+            _("Only the moderators of %(city)s can manage its co-design processes.", city=city.name))
     need_id, call_id = optional_id(request.args.get("need")), optional_id(request.args.get("call"))
     origin = None
     if need_id is not None and call_id is None:
@@ -308,11 +308,7 @@ def new_meeting(process_id: int):
 def _registration(meeting_id: int, action):
     meeting = _meeting(meeting_id)
     check_action()
-    try:
-        action(current_user._get_current_object(), meeting)
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    perform(lambda: action(current_user._get_current_object(), meeting))
     db.session.commit()
     return meeting
 
@@ -340,10 +336,7 @@ def minutes(meeting_id: int):
     process = meeting.process
     _manager_only(process)
     user = current_user._get_current_object()
-    try:
-        services.check_minutes_allowed(user, meeting)
-    except RuleError as error:
-        abort_with(error.status, error.message)
+    perform(lambda: services.check_minutes_allowed(user, meeting))
     rows = services.registrations(meeting)
     form = MinutesForm()
     form.attended.choices = [(r.user_id, r.user.display_name) for r in rows]
@@ -364,11 +357,7 @@ def minutes(meeting_id: int):
 def new_document(process_id: int):
     process = _process(process_id)
     user = current_user._get_current_object()
-    if process.is_closed:
-        abort_with(409, _("This co-design process is closed: it can no longer be changed."))
-    if not permissions.can_upload_document(user, process):
-        abort_with(403, _("Only the moderators of %(city)s can upload the documents of its co-design processes.",
-                          city=process.city.name))
+    _uploader_only(process, user)
     form = DocumentForm()
     return handle_form(form, lambda: services.add_document(user, process, form.title.data, form.role.data,
                                                            form.file.data, form.visibility.data),
@@ -381,14 +370,10 @@ def new_document(process_id: int):
 @bp.route("/codesign/documents/<int:document_id>/versions", methods=["POST"])
 @login_required
 def new_version(document_id: int):
-    document = get_or_404(Document, document_id, _("This document does not exist."))
+    document = load_or_404(Document, document_id, _("This document does not exist."))
     process = _process(document.process_id)
     user = current_user._get_current_object()
-    if process.is_closed:
-        abort_with(409, _("This co-design process is closed: it can no longer be changed."))
-    if not permissions.can_upload_document(user, process):
-        abort_with(403, _("Only the moderators of %(city)s can upload the documents of its co-design processes.",
-                          city=process.city.name))
+    _uploader_only(process, user)
     form = VersionForm(prefix=f"doc{document.id}")
     if not form.validate_on_submit():
         abort_with(400, UNVERIFIED)
@@ -407,10 +392,10 @@ def new_version(document_id: int):
 
 @bp.route("/codesign/documents/versions/<int:version_id>/download")
 def download(version_id: int):
-    version = get_or_404(DocumentVersion, version_id, _("This document does not exist."))
+    version = load_or_404(DocumentVersion, version_id, _("This document does not exist."))
     process = _process(version.document.process_id)
-    if not participation.can_see_document(_user(), version.document):
-        abort_with(404, _("This document does not exist."))
+    require(participation.can_see_document(_user(), version.document), _("This document does not exist."),
+            status=404)
     response = send_from_directory(files.folder(), version.stored_name, mimetype=version.content_type,
                                    as_attachment=True, download_name=version.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

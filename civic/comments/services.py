@@ -16,7 +16,7 @@ from civic.accounts.models import User
 from civic.comments import notices
 from civic.comments.models import Comment, visible_comment
 from civic.core.richtext import render_markdown
-from civic.core.rules import RuleError
+from civic.core.rules import Conflict, RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.orgs.models import Organisation
@@ -93,7 +93,7 @@ def _own(user: User, comment: Comment) -> None:
     if user is None or not user.is_authenticated or comment.author_id != user.id:
         raise PostForbidden(_l("Only the author can change this comment."))
     if comment.is_deleted:
-        raise CommentError(_l("This comment was deleted."))
+        raise Conflict(_l("This comment was deleted."))
 
 
 def edit_comment(user: User, comment: Comment, body: str) -> None:
@@ -119,7 +119,7 @@ def delete_comment(user: User, comment: Comment) -> None:
         .values(deleted_at=utcnow(), body_markdown="", body_html="").returning(Comment.hidden_at)
     ).first()
     if deleted is None:
-        raise CommentError(_l("This comment was deleted."))
+        raise Conflict(_l("This comment was deleted."))
     if deleted.hidden_at is None:  # a hidden comment was already taken out of the count
         db.session.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
     db.session.expire(comment)

@@ -8,20 +8,20 @@ from flask_login import current_user, login_required
 from civic.comments import services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform
+from civic.core.errors import abort_with
 from civic.core.forms import check_action, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.extensions import db, limiter
 from civic.posts.models import Post
 from civic.posts.permissions import can_see
-from civic.posts.services import PostForbidden
 from civic.urls import post_url
 
 bp = Blueprint("comments", __name__)
 
 
 def _comment(comment_id: int) -> Comment:
-    return get_or_404(Comment, comment_id, _("This comment does not exist."))
+    return load_or_404(Comment, comment_id, _("This comment does not exist."))
 
 
 def post_page_part(post: Post, page: int) -> dict:
@@ -41,19 +41,15 @@ def comment_url(comment: Comment) -> str:
 def show(comment_id: int):
     """A comment's permanent address (in notifications, emails, profiles): its post's page that shows it.
     The post of a hidden post is not named, not even by its address, except to its moderators."""
-    comment = _comment(comment_id)
-    post = comment.post
-    if not can_see(current_user, post):
-        abort_with(404, _("This comment does not exist."))
+    comment = load_or_404(Comment, comment_id, _("This comment does not exist."),
+                          visible=lambda comment: can_see(current_user, comment.post))
     return redirect(comment_url(comment))
 
 
 @bp.route("/posts/<int:post_id>/comments", methods=["POST"])
 @limiter.limit(config_limit("RATELIMIT_COMMENT"), key_func=per_account, deduct_when=completed)
 def add(post_id: int):
-    post = get_or_404(Post, post_id, _("This content does not exist."))
-    if post.hidden_at is not None:
-        abort_with(404, _("This content does not exist."))
+    post = load_or_404(Post, post_id, _("This content does not exist."), visible=lambda post: post.hidden_at is None)
     if not current_user.is_authenticated:
         flash(_("Log in to comment."), "info")
         return redirect(url_for("accounts.login", next=post_url(post, _anchor="comments")))
@@ -94,12 +90,7 @@ def edit(comment_id: int):
 def delete(comment_id: int):
     comment = _comment(comment_id)
     check_action()
-    try:
-        services.delete_comment(current_user._get_current_object(), comment)
-    except PostForbidden as error:
-        abort_with(403, error.message)
-    except services.CommentError as error:
-        abort_with(409, error.message)
+    perform(lambda: services.delete_comment(current_user._get_current_object(), comment))
     db.session.commit()
     flash(_("Your comment has been deleted."), "info")
     return redirect(comment_url(comment))

@@ -12,8 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from civic.extensions import db
-
 log = logging.getLogger("civic.errors")
 
 TITLES = {
@@ -54,14 +52,6 @@ def abort_with(code: int, message: str) -> None:
     error = default_exceptions[code](description=str(message))
     error.civic_message = True
     raise error
-
-
-def get_or_404(model, ident: int, message: str):
-    """The row, or a 404 page saying what was not found."""
-    row = db.session.get(model, ident)
-    if row is None:
-        abort_with(404, message)
-    return row
 
 
 def error_response(code: int, message: str | None = None):

@@ -10,12 +10,12 @@ from civic.accounts.models import Role, User
 from civic.comments.models import Comment
 from civic.comments.views import comment_url
 from civic.core import pagecache
+from civic.core.access import load_or_404, perform
 from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
-from civic.core.rules import RuleError
-from civic.extensions import db, limiter
+from civic.extensions import limiter
 from civic.moderation import blocking, services
 from civic.moderation.forms import BlockForm, HideForm, ReportForm
 from civic.posts.models import Post
@@ -33,10 +33,7 @@ def _target(kind: str, target_id: int, visible_only: bool = True) -> Post | Comm
 
 
 def _person(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or not person.active:
-        abort_with(404, _("This person does not exist."))
-    return person
+    return load_or_404(User, user_id, _("This person does not exist."), visible=lambda person: person.active)
 
 
 def _back_to(target: Post | Comment | User) -> str:
@@ -47,19 +44,12 @@ def _back_to(target: Post | Comment | User) -> str:
     return comment_url(target)
 
 
-def _refuse(error: RuleError) -> None:
-    abort_with(error.status, error.message)
-
-
 @bp.route("/report/<any(post, comment, user):kind>/<int:target_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(config_limit("RATELIMIT_COMMENT"), key_func=per_account, methods=["POST"], deduct_when=completed)
 def report(kind: str, target_id: int):
     target = _person(target_id) if kind == "user" else _target(kind, target_id)
-    try:
-        services.check_reportable(current_user._get_current_object(), target)
-    except RuleError as error:
-        _refuse(error)
+    perform(lambda: services.check_reportable(current_user._get_current_object(), target))
     form = ReportForm()
     form.fill_choices()
     return handle_form(form, lambda: services.report(
@@ -119,10 +109,7 @@ def _acting_on(user_id: int) -> tuple[User, User]:
     """The moderator and the person, once the moderator is known to be allowed to act on that account."""
     person = _person(user_id)
     user = current_user._get_current_object()
-    try:
-        blocking.require_can_moderate(user, person)
-    except RuleError as error:
-        _refuse(error)
+    perform(lambda: blocking.require_can_moderate(user, person))
     return user, person
 
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField
 
 from civic.accounts.models import Role
+from civic.core.access import require
 from civic.core.errors import abort_with, error_response
 from civic.core.text import normalise_line
 from civic.extensions import db
@@ -75,8 +76,7 @@ def _page(form: ImportForm, report: importer.ImportReport | None = None, status:
 @login_required
 def upload():
     user = current_user._get_current_object()
-    if not can_import_projects(user):
-        abort_with(403, _("Only moderators and administrators can import funded projects."))
+    require(can_import_projects(user), _("Only moderators and administrators can import funded projects."))
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(form, status=422 if form.is_submitted() else 200)

@@ -7,7 +7,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, check_action, handle_form
 from civic.core.ratelimit import completed, per_account
 from civic.core.rules import RuleError
@@ -30,20 +31,11 @@ bp.add_app_template_global(permissions.can_lead_codesign, "can_lead_codesign")
 
 
 def _org(org_id: int) -> Organisation:
-    return get_or_404(Organisation, org_id, _("This organisation does not exist."))
+    return load_or_404(Organisation, org_id, _("This organisation does not exist."))
 
 
 def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _run(action):
-    """Run a service for a button; its refusal ends the request with its status and message."""
-    try:
-        return action()
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
 
 
 @bp.route("/organisations")
@@ -64,9 +56,9 @@ def index():
 @login_required
 def new():
     user = current_user._get_current_object()
-    if not permissions.can_register_organisation(user):
-        abort_with(403, _("Confirm your email address before registering an organisation: open the link we sent "
-                          "you, or ask for a new one from your account."))
+    require(permissions.can_register_organisation(user),
+            _("Confirm your email address before registering an organisation: open the link we sent you, or ask "
+              "for a new one from your account."))
     form = OrganisationForm()
     form.fill_choices()
     if not form.is_submitted() and user.home_city_id:
@@ -82,7 +74,7 @@ def new():
 def edit(org_id: int):
     org = _org(org_id)
     user = current_user._get_current_object()
-    _run(lambda: services.check_can_edit(user, org))
+    perform(lambda: services.check_can_edit(user, org))
     form = OrganisationForm()
     form.fill_choices()
     if not form.is_submitted():
@@ -101,8 +93,8 @@ def edit(org_id: int):
 
 def _members_page(org: Organisation, invitation_form: InvitationForm | None = None, status: int = 200):
     user = current_user._get_current_object()
-    if not permissions.can_manage_members(user, org):
-        abort_with(403, _("Only the administrators of %(name)s can manage its members.", name=org.name))
+    require(permissions.can_manage_members(user, org),
+            _("Only the administrators of %(name)s can manage its members.", name=org.name))
     if invitation_form is None:
         invitation_form = InvitationForm(formdata=None)
     invitation_form.fill_choices()
@@ -126,8 +118,8 @@ def members(org_id: int):
 def invite(org_id: int):
     org = _org(org_id)
     user = current_user._get_current_object()
-    if not permissions.can_manage_members(user, org):
-        abort_with(403, _("Only the administrators of %(name)s can invite members.", name=org.name))
+    require(permissions.can_manage_members(user, org),
+            _("Only the administrators of %(name)s can invite members.", name=org.name))
     form = InvitationForm()
     form.fill_choices()
     return handle_form(form, lambda: services.invite(user, org, form.email.data, form.role.data),
@@ -144,7 +136,7 @@ def invite(org_id: int):
 def revoke(org_id: int, inv_id: int):
     org = _org(org_id)
     check_action()
-    invitation = _run(lambda: services.revoke_invitation(current_user._get_current_object(), org, inv_id))
+    invitation = perform(lambda: services.revoke_invitation(current_user._get_current_object(), org, inv_id))
     db.session.commit()
     flash(_("The invitation to %(email)s is revoked: its link no longer works.", email=invitation.email), "info")
     return redirect(url_for("orgs.members", org_id=org.id))
@@ -181,9 +173,9 @@ def remove_member(org_id: int, user_id: int):
     check_action()
     user = current_user._get_current_object()
     if user_id == user.id:
-        _run(lambda: services.leave(user, org))
+        perform(lambda: services.leave(user, org))
     else:
-        _run(lambda: services.remove_member(user, org, user_id))
+        perform(lambda: services.remove_member(user, org, user_id))
     db.session.commit()
     flash(_("The member has been removed."), "info")
     if user_id == user.id:
@@ -202,7 +194,7 @@ def change_role(org_id: int, user_id: int):
         if form.csrf_token.errors:
             abort_with(400, UNVERIFIED)
         abort_with(422, _("Choose a role from the list."))
-    _run(lambda: services.change_role(user, org, user_id, form.role.data))
+    perform(lambda: services.change_role(user, org, user_id, form.role.data))
     db.session.commit()
     flash(_("The role is changed."), "success")
     if not permissions.can_manage_members(user, org):  # an admin who made themselves a member
@@ -215,7 +207,7 @@ def change_role(org_id: int, user_id: int):
 def leave(org_id: int):
     org = _org(org_id)
     check_action()
-    _run(lambda: services.leave(current_user._get_current_object(), org))
+    perform(lambda: services.leave(current_user._get_current_object(), org))
     db.session.commit()
     flash(_("You have left %(name)s.", name=org.name), "info")
     return redirect(org_url(org))
@@ -226,7 +218,7 @@ def leave(org_id: int):
 def verify(org_id: int):
     org = _org(org_id)
     check_action()
-    _run(lambda: services.verify(current_user._get_current_object(), org))
+    perform(lambda: services.verify(current_user._get_current_object(), org))
     db.session.commit()
     flash(_("%(name)s is verified: the badge is shown on its profile.", name=org.name), "success")
     return redirect(org_url(org))
@@ -239,7 +231,7 @@ def unverify(org_id: int):
     form = UnverifyForm()
     if not form.validate_on_submit():
         abort_with(400, UNVERIFIED)
-    _run(lambda: services.unverify(current_user._get_current_object(), org, form.reason.data or ""))
+    perform(lambda: services.unverify(current_user._get_current_object(), org, form.reason.data or ""))
     db.session.commit()
     flash(_("The verification of %(name)s has been withdrawn.", name=org.name), "info")
     return redirect(org_url(org))

@@ -10,14 +10,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from civic.accounts.permissions import can_moderate_city
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, handle_form, optional_id
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
@@ -27,6 +27,7 @@ from civic.posts.forms import IdeaForm, MergeForm, MoveForm, NeedForm
 from civic.posts.models import Idea, Need, Post, PostStatus
 from civic.posts.permissions import can_see
 from civic.territories.models import City, Theme
+from civic.territories.views import city_or_404
 from civic.urls import post_url
 
 bp = Blueprint("posts", __name__)
@@ -58,18 +59,9 @@ KINDS = {
 }
 
 
-def _city(slug: str) -> City:
-    city = db.session.scalar(select(City).where(City.slug == slug).options(selectinload(City.neighbourhoods)))
-    if city is None:
-        abort_with(404, _("There is no city at this address."))
-    return city
-
-
 def _post(model: type[Post], post_id: int) -> Post:
-    post = get_or_404(model, post_id, _("This need does not exist.") if model is Need else _("This idea does not exist."))
-    if post.hidden_at is None:
-        g.city_slug = post.city.slug  # the header's Needs and Ideas lead to the lists of its city
-    return post
+    return load_or_404(model, post_id, _("This need does not exist.") if model is Need else _("This idea does not exist."),
+                       city=lambda post: post.city if post.hidden_at is None else None)
 
 
 def _visitor_seed() -> int:
@@ -80,7 +72,7 @@ def _visitor_seed() -> int:
 
 
 def _list(kind: str, slug: str):
-    city = _city(slug)
+    city = city_or_404(slug)
     if request.args.get("sort") == "random" and "seed" not in request.args:
         # The visitor's own order at an address of its own: its pages are the same for every visitor
         # given that seed, so they can be kept; the address can be shared with the order it shows.
@@ -151,7 +143,7 @@ def idea(post_id: int, slug: str | None):
 
 
 def _create(kind: str, slug: str):
-    city = _city(slug)
+    city = city_or_404(slug)
     form = KINDS[kind]["form"]()
     if kind == "idea":
         wanted = [i for i in map(optional_id, request.args.getlist("need")) if i and i > 0]
@@ -194,10 +186,7 @@ def new_idea(slug: str):
 def _edit(kind: str, post_id: int):
     post = _post(KINDS[kind]["model"], post_id)
     user = current_user._get_current_object()
-    try:
-        services.check_can_edit(user, post)
-    except services.PostForbidden as error:
-        abort_with(403, error.message)
+    perform(lambda: services.check_can_edit(user, post))
     form = KINDS[kind]["form"]()
     if kind == "idea":
         form.fill_choices(post.city, extra_need_ids=[n.id for n in post.needs])
@@ -231,9 +220,9 @@ def move_idea(post_id: int):
     user = current_user._get_current_object()
     moves = [m for m in lifecycle.available_moves(user, idea) if m.action != "withdraw" and not m.needs_target]
     # A moderator posting from a stale page reaches the service, which answers 409 (or 422), not 403.
-    if not can_moderate_city(user, idea.city) or (not moves and request.method == "GET"):
-        abort_with(403, _("Only the moderators of %(city)s can decide on this idea, and only while it is open to a decision.",
-                          city=idea.city.name))
+    require(can_moderate_city(user, idea.city) and (moves or request.method != "GET"),
+            _("Only the moderators of %(city)s can decide on this idea, and only while it is open to a decision.",
+              city=idea.city.name))
     form = MoveForm()
     form.fill_choices(moves)
     return handle_form(form, lambda: lifecycle.perform(
@@ -248,10 +237,7 @@ def move_idea(post_id: int):
 def withdraw_idea(post_id: int):
     idea = _post(Idea, post_id)
     check_action()
-    try:
-        services.withdraw_idea(current_user._get_current_object(), idea)
-    except services.PostForbidden as error:
-        abort_with(403, error.message)
+    perform(lambda: services.withdraw_idea(current_user._get_current_object(), idea))
     db.session.commit()
     flash(_("Your idea has been withdrawn. It stays visible, marked as withdrawn."), "info")
     return redirect(post_url(idea))
@@ -265,8 +251,8 @@ def merge_idea(post_id: int):
     """A moderator closes a duplicate: its votes move to the idea that remains."""
     idea = _post(Idea, post_id)
     user = current_user._get_current_object()
-    if not can_moderate_city(user, idea.city):
-        abort_with(403, _("Only the moderators of %(city)s can merge this idea.", city=idea.city.name))
+    require(can_moderate_city(user, idea.city), _("Only the moderators of %(city)s can merge this idea.",
+                                                  city=idea.city.name))
     form = MergeForm()
     if not form.is_submitted():
         form.version.data = idea.status_version

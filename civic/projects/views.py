@@ -12,10 +12,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from civic.accounts import reauth
 from civic.codesign import permissions as codesign_permissions
 from civic.codesign import services as codesign_services
-from civic.core.errors import abort_with, get_or_404
+from civic.core.access import load_or_404, perform, require
+from civic.core.errors import abort_with
 from civic.core.forms import check_action, check_refusal_shown, handle_form
 from civic.core.routing import query_int
-from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.posts.models import Idea
 from civic.projects import services
@@ -72,21 +72,17 @@ def _user():
 
 
 def _project(project_id: int) -> FundedProject:
-    project = db.session.scalar(
-        select(FundedProject).where(FundedProject.id == project_id)
-        .options(joinedload(FundedProject.city), joinedload(FundedProject.programme),
-                 joinedload(FundedProject.priority), joinedload(FundedProject.objective), joinedload(FundedProject.theme),
-                 joinedload(FundedProject.idea)))
-    if project is None:
-        abort_with(404, _("This funded project does not exist."))
-    g.city_slug = project.city.slug
-    return project
+    return load_or_404(FundedProject, project_id, _("This funded project does not exist."),
+                       options=(joinedload(FundedProject.city), joinedload(FundedProject.programme),
+                                joinedload(FundedProject.priority), joinedload(FundedProject.objective),
+                                joinedload(FundedProject.theme), joinedload(FundedProject.idea)),
+                       city=lambda project: project.city)
 
 
 def _manager_only(project_or_city) -> None:
-    if not services.can_manage(current_user, project_or_city):
-        city = project_or_city if isinstance(project_or_city, City) else project_or_city.city
-        abort_with(403, _("Only the moderators of %(city)s can manage its funded projects.", city=city.name))
+    city = project_or_city if isinstance(project_or_city, City) else project_or_city.city
+    require(services.can_manage(current_user, project_or_city),
+            _("Only the moderators of %(city)s can manage its funded projects.", city=city.name))
 
 
 # --- the list ---------------------------------------------------------------------------------------
@@ -288,15 +284,11 @@ def add_milestone(project_id: int):
 @bp.route("/projects/milestones/<int:milestone_id>/complete", methods=["POST"])
 @login_required
 def complete_milestone(milestone_id: int):
-    milestone = get_or_404(Milestone, milestone_id, _("This milestone does not exist."))
+    milestone = load_or_404(Milestone, milestone_id, _("This milestone does not exist."))
     project = _project(milestone.project_id)
     _manager_only(project)
     check_action()
-    try:
-        services.complete_milestone(_user(), milestone)
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    perform(lambda: services.complete_milestone(_user(), milestone))
     db.session.commit()
     flash(_("The milestone is marked as reached."), "success")
     return redirect(project_url(project))
@@ -309,9 +301,8 @@ def save_indicator(project_id: int, indicator_id: int | None = None):
     project = _project(project_id)
     indicator = None
     if indicator_id is not None:
-        indicator = get_or_404(Indicator, indicator_id, _("This indicator does not exist."))
-        if indicator.project_id != project.id:
-            abort_with(404, _("This indicator does not exist."))
+        indicator = load_or_404(Indicator, indicator_id, _("This indicator does not exist."),
+                                visible=lambda indicator: indicator.project_id == project.id)
     form = IndicatorForm(prefix="i")
     user = _user()
     if indicator is not None:
@@ -352,10 +343,8 @@ _ROWS = {
 def _row(project: FundedProject, kind: str, row_id: int):
     """The row of this project, or 404 (a row of another project is not found here)."""
     model, _name = _ROWS[kind]
-    row = db.session.get(model, row_id)
-    if row is None or row.project_id != project.id:
-        abort_with(404, _("This row does not exist in this project."))
-    return row
+    return load_or_404(model, row_id, _("This row does not exist in this project."),
+                       visible=lambda row: row.project_id == project.id)
 
 
 def _edit_page(project: FundedProject, kind: str, row, form, delete_form, status: int = 200):
@@ -466,11 +455,7 @@ def delete_milestone(project_id: int, milestone_id: int):
     _manager_only(project)
     milestone = _row(project, "milestone", milestone_id)
     check_action()
-    try:
-        services.delete_milestone(_user(), project, milestone)
-    except RuleError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    perform(lambda: services.delete_milestone(_user(), project, milestone))
     db.session.commit()
     flash(_("The milestone is deleted."), "success")
     return redirect(project_url(project))

@@ -146,14 +146,16 @@ def refuse_fund_before_last_gate(action: str, *, idea: Idea, **_) -> None:
                                  "passed. A moderator approves the last gate first."))
 
 
+# What a plan's pages show with it, loaded in the same few queries.
+PLAN_LOADING = (joinedload(SupportPlan.idea), joinedload(SupportPlan.city), joinedload(SupportPlan.mentor),
+                selectinload(SupportPlan.members).joinedload(TeamMember.user),
+                selectinload(SupportPlan.organisations).joinedload(TeamOrganisation.organisation),
+                selectinload(SupportPlan.milestones).selectinload(SupportMilestone.evidence),
+                selectinload(SupportPlan.gates).selectinload(SupportGate.milestones))
+
+
 def load_plan(plan_id: int) -> SupportPlan | None:
-    return db.session.scalar(
-        select(SupportPlan).where(SupportPlan.id == plan_id)
-        .options(joinedload(SupportPlan.idea), joinedload(SupportPlan.city), joinedload(SupportPlan.mentor),
-                 selectinload(SupportPlan.members).joinedload(TeamMember.user),
-                 selectinload(SupportPlan.organisations).joinedload(TeamOrganisation.organisation),
-                 selectinload(SupportPlan.milestones).selectinload(SupportMilestone.evidence),
-                 selectinload(SupportPlan.gates).selectinload(SupportGate.milestones)))
+    return db.session.scalar(select(SupportPlan).where(SupportPlan.id == plan_id).options(*PLAN_LOADING))
 
 
 def _manager_only(user: User, plan: SupportPlan) -> None:

@@ -3,13 +3,14 @@ the moderators' form. Importing this module (done by the blueprint registration)
 lifecycle hooks of civic/startup/services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request, send_from_directory, url_for
+from flask import Blueprint, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from civic.codesign import files
-from civic.core.errors import abort_with, error_response, get_or_404
+from civic.core.access import load_or_404, require
+from civic.core.errors import error_response
 from civic.core.forms import ActionForm, handle_form
 from civic.posts.models import Idea
 from civic.startup import permissions, services
@@ -65,25 +66,16 @@ def _user():
 
 
 def _plan(plan_id: int) -> SupportPlan:
-    plan = services.load_plan(plan_id)
-    if plan is None or not permissions.can_view_plan(current_user, plan):
-        abort_with(404, _("This support plan does not exist."))
-    if not permissions.is_hidden(plan):
-        g.city_slug = plan.city.slug
-    return plan
+    return load_or_404(SupportPlan, plan_id, _("This support plan does not exist."), options=services.PLAN_LOADING,
+                       visible=lambda plan: permissions.can_view_plan(current_user, plan),
+                       city=lambda plan: None if permissions.is_hidden(plan) else plan.city)
 
 
 def _workspace_plan(plan_id: int) -> SupportPlan:
     """The workspace exists only for the team, the mentor and the city's moderators (404 for others)."""
     plan = _plan(plan_id)
-    if not permissions.can_use_workspace(current_user, plan):
-        abort_with(404, _("This page does not exist."))
+    require(permissions.can_use_workspace(current_user, plan), _("This page does not exist."), status=404)
     return plan
-
-
-def _forbid_unless(allowed: bool, message: str) -> None:
-    if not allowed:
-        abort_with(403, message)
 
 
 def _gate_form(plan: SupportPlan, form: GateForm | None = None) -> GateForm:
@@ -129,8 +121,8 @@ def workspace(plan_id: int):
 @login_required
 def edit(plan_id: int):
     plan = _plan(plan_id)
-    _forbid_unless(permissions.can_manage_plan(current_user, plan),
-                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    require(permissions.can_manage_plan(current_user, plan),
+            _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
     if request.method == "GET":
         form.mentor_email.data = plan.mentor.email if plan.mentor else ""
@@ -144,8 +136,8 @@ def edit(plan_id: int):
 @login_required
 def add_milestone(plan_id: int):
     plan = _workspace_plan(plan_id)
-    _forbid_unless(permissions.can_plan_milestones(current_user, plan),
-                   _("Only the mentor and the moderators can add milestones."))
+    require(permissions.can_plan_milestones(current_user, plan),
+            _("Only the mentor and the moderators can add milestones."))
     form = MilestoneForm(prefix="milestone")
     return handle_form(form, lambda: services.add_milestone(_user(), plan, services.MilestoneData(
         form.title.data or "", form.due_date.data, form.deliverable.data or "")),
@@ -157,8 +149,8 @@ def add_milestone(plan_id: int):
 @login_required
 def add_member(plan_id: int):
     plan = _workspace_plan(plan_id)
-    _forbid_unless(permissions.can_plan_milestones(current_user, plan),
-                   _("Only the mentor and the moderators can change the team."))
+    require(permissions.can_plan_milestones(current_user, plan),
+            _("Only the mentor and the moderators can change the team."))
     form = MemberForm(prefix="member")
     return handle_form(form, lambda: services.add_team_member(_user(), plan, form.email.data or ""),
                        redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor="team"),
@@ -166,7 +158,7 @@ def add_member(plan_id: int):
 
 
 def _milestone(milestone_id: int) -> tuple[SupportMilestone, SupportPlan]:
-    milestone = get_or_404(SupportMilestone, milestone_id, _("This milestone does not exist."))
+    milestone = load_or_404(SupportMilestone, milestone_id, _("This milestone does not exist."))
     return milestone, _workspace_plan(milestone.plan_id)
 
 
@@ -174,8 +166,8 @@ def _milestone(milestone_id: int) -> tuple[SupportMilestone, SupportPlan]:
 @login_required
 def submit_milestone(milestone_id: int):
     milestone, plan = _milestone(milestone_id)
-    _forbid_unless(permissions.can_work_on_milestones(current_user, plan),
-                   _("Only the team can submit the evidence of a milestone."))
+    require(permissions.can_work_on_milestones(current_user, plan),
+            _("Only the team can submit the evidence of a milestone."))
     form = SubmitForm(prefix="submit")
     return handle_form(form, lambda: services.submit_milestone(_user(), milestone, form.evidence.data or "",
                                                                form.file.data),
@@ -188,8 +180,8 @@ def submit_milestone(milestone_id: int):
 @login_required
 def approve_milestone(milestone_id: int):
     milestone, plan = _milestone(milestone_id)
-    _forbid_unless(permissions.can_approve_milestone(current_user, plan),
-                   _("Only the mentor and the moderators can approve a milestone."))
+    require(permissions.can_approve_milestone(current_user, plan),
+            _("Only the mentor and the moderators can approve a milestone."))
     return handle_form(ActionForm(), lambda: services.approve_milestone(_user(), milestone),
                        redirect_to=url_for("startup.workspace", plan_id=plan.id, _anchor=f"milestone-{milestone_id}"))
 
@@ -198,8 +190,8 @@ def approve_milestone(milestone_id: int):
 @login_required
 def add_gate(plan_id: int):
     plan = _workspace_plan(plan_id)
-    _forbid_unless(permissions.can_manage_plan(current_user, plan),
-                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    require(permissions.can_manage_plan(current_user, plan),
+            _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     form = _gate_form(plan, GateForm(prefix="gate"))
     return handle_form(form, lambda: services.add_gate(_user(), plan, form.title.data or "",
                                                        list(form.milestones.data or [])),
@@ -211,10 +203,10 @@ def add_gate(plan_id: int):
 @bp.route("/startup/gates/<int:gate_id>/approve", methods=["POST"])
 @login_required
 def approve_gate(gate_id: int):
-    gate = get_or_404(SupportGate, gate_id, _("This stage gate does not exist."))
+    gate = load_or_404(SupportGate, gate_id, _("This stage gate does not exist."))
     plan = _plan(gate.plan_id)
-    _forbid_unless(permissions.can_manage_plan(current_user, plan),
-                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    require(permissions.can_manage_plan(current_user, plan),
+            _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     return handle_form(ActionForm(), lambda: services.approve_gate(_user(), gate),
                        redirect_to=plan_url(plan, _anchor="gates"))
 
@@ -233,8 +225,8 @@ def add_note(plan_id: int):
 @login_required
 def add_update(plan_id: int):
     plan = _plan(plan_id)
-    _forbid_unless(permissions.can_post_update(current_user, plan),
-                   _("Only the team and the mentor can publish progress updates."))
+    require(permissions.can_post_update(current_user, plan),
+            _("Only the team and the mentor can publish progress updates."))
     form = UpdateForm(prefix="update")
     return handle_form(form, lambda: services.add_update(_user(), plan, form.body.data or ""),
                        redirect_to=plan_url(plan, _anchor="updates"),
@@ -245,8 +237,8 @@ def add_update(plan_id: int):
 @login_required
 def fund(plan_id: int):
     plan = _plan(plan_id)
-    _forbid_unless(permissions.can_manage_plan(current_user, plan),
-                   _("Only the moderators of %(city)s can do this.", city=plan.city.name))
+    require(permissions.can_manage_plan(current_user, plan),
+            _("Only the moderators of %(city)s can do this.", city=plan.city.name))
     form = FundForm(prefix="fund")
     return handle_form(form, lambda: services.fund(_user(), plan, form.reason.data or ""),
                        redirect_to=plan_url(plan),
@@ -257,11 +249,10 @@ def fund(plan_id: int):
 def download_evidence(evidence_id: int):
     """Evidence of an approved milestone is public, like the plan; before approval, the team, the
     mentor and the moderators only (404 for anyone else)."""
-    evidence = get_or_404(SupportEvidence, evidence_id, _("This file does not exist."))
+    evidence = load_or_404(SupportEvidence, evidence_id, _("This file does not exist."))
     plan = _plan(evidence.milestone.plan_id)
     public = evidence.milestone.is_approved and not permissions.is_hidden(plan)
-    if not public and not permissions.can_use_workspace(current_user, plan):
-        abort_with(404, _("This file does not exist."))
+    require(public or permissions.can_use_workspace(current_user, plan), _("This file does not exist."), status=404)
     response = send_from_directory(files.folder(), evidence.stored_name, mimetype=evidence.content_type,
                                    as_attachment=True, download_name=evidence.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
