@@ -22,6 +22,7 @@ from civic.accounts import views as account_views
 from civic.accounts.cli import users_cli
 from civic.calls import city_views, evaluation_views
 from civic.calls import evaluation as call_evaluation
+from civic.calls import permissions as call_permissions
 from civic.calls import phases as call_phases
 from civic.calls import services as call_services
 from civic.calls import views as call_views
@@ -34,6 +35,7 @@ from civic.codesign import services as codesign
 from civic.codesign import views as codesign_views
 from civic.codesign.models import CodesignProcess, visible_process
 from civic.comments import notices as comment_notices
+from civic.comments import permissions as comment_permissions
 from civic.comments import views as comment_views
 from civic.comments.models import Comment, visible_comment
 from civic.config import PROJECT_ROOT
@@ -70,6 +72,7 @@ from civic.privacy import export as privacy_export
 from civic.privacy import views as privacy_views
 from civic.privacy.cli import privacy_cli
 from civic.projects import org_views as project_org_views
+from civic.projects import permissions as project_permissions
 from civic.projects import services as projects
 from civic.projects import views as project_views
 from civic.projects.cli import projects_cli
@@ -78,6 +81,7 @@ from civic.search import service as search_service
 from civic.search import tracking as search_tracking
 from civic.search import views as search_views
 from civic.search.cli import search_cli
+from civic.startup import permissions as startup_permissions
 from civic.startup import services as startup
 from civic.startup import views as startup_views
 from civic.territories import views as territory_views
@@ -167,8 +171,9 @@ def wire(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     """What the domains give every template: permission checks, addresses, a call's voting note. (The
     blueprints add their own page helpers with `app_template_global`.)"""
-    app.jinja_env.globals.update(account_permissions.TEMPLATE_PERMISSIONS)
-    app.jinja_env.globals.update(post_permissions.TEMPLATE_PERMISSIONS)
+    for permissions in (account_permissions, post_permissions, comment_permissions, call_permissions,
+                        codesign_permissions, startup_permissions, project_permissions):
+        app.jinja_env.globals.update(permissions.TEMPLATE_PERMISSIONS)
     app.jinja_env.globals.update(urls.TEMPLATE_GLOBALS)
     app.jinja_env.globals["call_voting_note"] = call_phases.voting_note
 

@@ -19,9 +19,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.models import User
-from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
-from civic.calls import phases
+from civic.calls import permissions, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, Evaluation, EvaluationScore, PhaseKind
 from civic.core.rules import Conflict, NotFound, RuleError
 from civic.core.text import has_forbidden_characters
@@ -58,7 +57,7 @@ class NotEvaluable(NotFound):
 # --- who and when ----------------------------------------------------------------------------------
 
 def check_moderator(user: User | None, call: Call) -> None:
-    if not can_moderate_city(user, call.city):
+    if not permissions.can_evaluate(user, call):
         raise PostForbidden(_l("Only the moderators of %(city)s can evaluate the ideas of its calls.",
                                city=call.city.name))
 

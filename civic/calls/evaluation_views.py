@@ -16,8 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation
 
-from civic.accounts.permissions import can_moderate_city
-from civic.calls import evaluation, phases
+from civic.calls import evaluation, permissions, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, PhaseKind
 from civic.core.access import load_or_404, perform
 from civic.core.errors import abort_with
@@ -37,8 +36,8 @@ def _call(call_id: int) -> Call:
     """The call, for the moderators of its city: 404 for a draft to anyone else, 403 for a published call."""
     return load_or_404(
         Call, call_id, _("This call does not exist."),
-        visible=lambda call: not call.is_draft or can_moderate_city(current_user, call.city),
-        guard=lambda call: can_moderate_city(current_user, call.city),
+        visible=lambda call: permissions.can_see_call(current_user, call),
+        guard=lambda call: permissions.can_evaluate(current_user, call),
         refusal=lambda call: _("Only the moderators of %(city)s can evaluate the ideas of its calls.",
                                city=call.city.name),
         city=lambda call: call.city)

@@ -12,9 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from civic.accounts.models import User
-from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
-from civic.calls import phases
+from civic.calls import permissions, phases
 from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, Evaluation, PhaseKind
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
@@ -73,7 +72,7 @@ class CallData:
 
 
 def _require_moderator(user: User | None, city: City) -> None:
-    if not can_moderate_city(user, city):
+    if not permissions.can_manage_calls(user, city):
         raise PostForbidden(_l("Only the moderators of %(city)s can manage its calls.", city=city.name))
 
 

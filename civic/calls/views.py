@@ -8,8 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from civic.accounts.permissions import can_moderate_city
-from civic.calls import phases, services
+from civic.calls import permissions, phases, services
 from civic.calls.evaluation import published_results
 from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
@@ -38,14 +37,14 @@ def _city(slug: str) -> City:
 def _call(call_id: int) -> Call:
     """A call; a draft exists only for the moderators of its city."""
     return load_or_404(Call, call_id, _("This call does not exist."),
-                       visible=lambda call: not call.is_draft or can_moderate_city(current_user, call.city),
+                       visible=lambda call: permissions.can_see_call(current_user, call),
                        city=lambda call: call.city)
 
 
 @bp.route("/cities/<slug>/calls")
 def city_calls(slug: str):
     city = _city(slug)
-    moderator = can_moderate_city(current_user, city)
+    moderator = permissions.can_manage_calls(current_user, city)
     query = (select(Call).where(Call.city_id == city.id).options(selectinload(Call.phases))
              .order_by(Call.published_at.desc().nulls_first(), Call.id.desc()))
     if not moderator:
@@ -76,7 +75,7 @@ def show(call_id: int, slug: str | None):
     return render_template(
         "calls/show.html", call=call, ideas=ideas[:IDEAS_PER_PAGE], has_more=len(ideas) > IDEAS_PER_PAGE,
         page=page, total=total, timeline=phases.timeline(call), current=phases.current_phase(call),
-        accepts_ideas=phases.accepts_ideas(call), moderator=can_moderate_city(current_user, call.city),
+        accepts_ideas=phases.accepts_ideas(call), moderator=permissions.can_manage_call(current_user, call),
         voted=voted_post_ids(user, ideas), results=_results(call), action_form=ActionForm(),
         submission=phases.phase_of(call, PhaseKind.SUBMISSION),
     )
@@ -93,7 +92,7 @@ def _results(call: Call):
 def new(slug: str):
     city = _city(slug)
     user = current_user._get_current_object()
-    require(can_moderate_city(user, city), _("Only the moderators of %(city)s can manage its calls.", city=city.name))
+    require(permissions.can_manage_calls(user, city), _("Only the moderators of %(city)s can manage its calls.", city=city.name))
     form = CallForm()
     form.fill_choices()
     return handle_form(form, lambda: services.create_call(user, city, form.data_for_service()),

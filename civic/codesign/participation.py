@@ -31,6 +31,7 @@ from sqlalchemy import delete, exc, func, select, update
 from sqlalchemy.orm import joinedload
 
 from civic.accounts.models import User
+from civic.accounts.permissions import is_signed_in
 from civic.audit import services as audit
 from civic.codesign import permissions, stages
 from civic.codesign.models import (
@@ -69,22 +70,18 @@ class InterestConflict(Conflict):
     """Not now: the stage is over, the process is closed, it was already decided (409)."""
 
 
-def _signed_in(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
-
-
 # --- who is who -----------------------------------------------------------------------------------
 
 def member_org_ids(user: User | None) -> set[int]:
     """The organisations the user is a member of (one query)."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return set()
     return set(db.session.scalars(select(Membership.organisation_id).where(Membership.user_id == user.id)))
 
 
 def eligible_organisations(user: User | None) -> list[Organisation]:
     """The organisations on whose behalf the user may express interest: those they administer."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return []
     return list(db.session.scalars(
         select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
@@ -93,7 +90,7 @@ def eligible_organisations(user: User | None) -> list[Organisation]:
 
 
 def _is_org_admin(user: User | None, organisation_id: int) -> bool:
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     return db.session.scalar(select(Membership.id).where(
         Membership.organisation_id == organisation_id, Membership.user_id == user.id,
@@ -102,7 +99,7 @@ def _is_org_admin(user: User | None, organisation_id: int) -> bool:
 
 def is_admitted_member(user: User | None, process: CodesignProcess) -> bool:
     """A member of an organisation admitted to the process (one query)."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return False
     return db.session.scalar(
         select(ExpressionOfInterest.id)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from civic.accounts.models import User
-from civic.comments import notices
+from civic.comments import notices, permissions
 from civic.comments.models import Comment, visible_comment
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
@@ -90,7 +90,7 @@ def add_comment(user: User, post: Post, body: str, parent_id: int | None = None,
 
 
 def _own(user: User, comment: Comment) -> None:
-    if user is None or not user.is_authenticated or comment.author_id != user.id:
+    if not permissions.is_comment_author(user, comment):
         raise PostForbidden(_l("Only the author can change this comment."))
     if comment.is_deleted:
         raise Conflict(_l("This comment was deleted."))

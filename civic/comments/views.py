@@ -5,10 +5,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civic.comments import services
+from civic.comments import permissions, services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
-from civic.core.access import load_or_404, perform
+from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
 from civic.core.forms import check_action, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
@@ -73,10 +73,8 @@ def edit(comment_id: int):
     user = current_user._get_current_object()
     if comment.post.hidden_at is not None:
         abort_with(404, _("This content does not exist."))
-    if comment.author_id != user.id or comment.is_deleted:
-        abort_with(403, _("Only the author can change this comment."))
-    if comment.hidden_at is not None:
-        abort_with(403, _("The moderators hid this comment: it can no longer be changed."))
+    require(permissions.can_change_comment(user, comment), _("Only the author can change this comment."))
+    require(not permissions.is_hidden(user, comment), _("The moderators hid this comment: it can no longer be changed."))
     form = CommentForm()
     if not form.is_submitted():
         form.body.data = comment.body_markdown

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from civic.accounts import sessions
 from civic.accounts.models import Role, User, new_session_token
-from civic.accounts.permissions import can_moderate_user, is_admin
+from civic.accounts.permissions import can_moderate_user, is_admin, is_moderator, is_signed_in
 from civic.audit import services as audit
 from civic.comments.models import Comment
 from civic.core.text import has_forbidden_characters
@@ -46,9 +46,9 @@ def require_can_moderate(actor: User, person: User) -> None:
     """Refuse, saying why, when `actor` may not block, unblock or handle the reports of `person`."""
     if can_moderate_user(actor, person):
         return
-    if actor is not None and getattr(actor, "is_authenticated", False) and actor.id == person.id:
+    if is_signed_in(actor) and actor.id == person.id:
         raise PostForbidden(_l("You cannot do this on your own account."))
-    if is_admin(actor) or getattr(actor, "role", None) != Role.MODERATOR:
+    if is_admin(actor) or not is_moderator(actor):
         raise PostForbidden(_l("Only moderators and administrators can do this."))
     if person.role != Role.RESIDENT:
         raise PostForbidden(_l("Only administrators can block or unblock a moderator or an administrator."))

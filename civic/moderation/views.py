@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.accounts.auth import safe_next
-from civic.accounts.models import Role, User
+from civic.accounts.models import User
+from civic.accounts.permissions import can_use_moderation_desk
 from civic.comments.models import Comment
 from civic.comments.views import comment_url
 from civic.core import pagecache
-from civic.core.access import load_or_404, perform
+from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
 from civic.core.forms import UNVERIFIED, ActionForm, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
@@ -59,8 +60,7 @@ def report(kind: str, target_id: int):
 
 
 def _require_moderator_role() -> None:
-    if current_user.role not in (Role.MODERATOR, Role.ADMIN):
-        abort_with(403, _("Only moderators and administrators can see the moderation queue."))
+    require(can_use_moderation_desk(current_user), _("Only moderators and administrators can see the moderation queue."))
 
 
 @bp.route("/moderation/")

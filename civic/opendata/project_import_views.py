@@ -15,13 +15,13 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField
 
-from civic.accounts.models import Role
 from civic.core.access import require
 from civic.core.errors import abort_with, error_response
 from civic.core.text import normalise_line
 from civic.extensions import db
 from civic.opendata.datasets import DATASETS
 from civic.projects import importer
+from civic.projects.permissions import can_import_projects
 
 bp = Blueprint("project_import", __name__)
 
@@ -40,14 +40,6 @@ class ImportForm(FlaskForm):
     check_only = BooleanField(_l("Check only: show what the import would do, without saving anything"))
 
 
-def can_import_projects(user) -> bool:
-    """Administrators, and moderators of at least one city."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.role == Role.ADMIN or (user.role == Role.MODERATOR and bool(user.moderated_cities))
-
-
-bp.add_app_template_global(can_import_projects, "can_import_projects")
 
 
 @bp.url_value_preprocessor

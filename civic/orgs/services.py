@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from civic.accounts.models import User
+from civic.accounts.permissions import can_use_moderation_desk, is_admin
 from civic.accounts.services import find_by_email, normalise_email
 from civic.audit import services as audit
 from civic.core.richtext import render_markdown
@@ -675,11 +676,11 @@ def run_listing(listing: OrgListing) -> OrgListing:
 
 def awaiting_verification(user: User | None) -> list[tuple[City, int]]:
     """For a moderator: each of their cities with unverified organisations, and how many (one query)."""
-    if not permissions._signed_in(user) or user.role not in ("moderator", "admin"):
+    if not can_use_moderation_desk(user):
         return []
     query = (select(City, func.count(Organisation.id)).join(Organisation, Organisation.city_id == City.id)
              .where(Organisation.verified_at.is_(None)).group_by(City.id).order_by(City.name))
-    if user.role != "admin":
+    if not is_admin(user):
         city_ids = [c.id for c in user.moderated_cities]
         if not city_ids:
             return []

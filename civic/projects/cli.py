@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from civic.accounts.models import Role, User
+from civic.accounts.permissions import can_use_moderation_desk
 from civic.core.rules import RuleError
 from civic.extensions import db
 from civic.projects import importer
@@ -22,7 +23,7 @@ def _acting_user(email: str | None) -> User:
         user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No account with the email {email}.")
-        if not user.active or user.role not in (Role.MODERATOR, Role.ADMIN):
+        if not user.active or not can_use_moderation_desk(user):
             raise click.ClickException(f"{email} is not an active moderator or administrator.")
         return user
     user = db.session.scalar(select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id))

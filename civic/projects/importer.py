@@ -40,7 +40,7 @@ from civic.core.text import normalise_line
 from civic.extensions import db
 from civic.orgs.fiscal import normalise_codice_fiscale
 from civic.orgs.models import Organisation
-from civic.projects import services
+from civic.projects import permissions, services
 from civic.projects.models import FundedProject, Indicator, PartnerRole, ProjectPartner, ProjectStatus
 from civic.projects.money import parse_amount
 from civic.territories.models import City, Neighbourhood, Priority, Programme, SpecificObjective, Theme
@@ -632,7 +632,7 @@ class Importer:
         """Create or update the row's project: "created", "updated" or "unchanged"."""
         project = self.match(row)
         city = row.city if project is None else project.city
-        if not services.can_manage(self.user, city):
+        if not permissions.can_manage(self.user, city):
             raise services.ProjectForbidden(_l("You do not moderate %(city)s: you cannot import its projects.",
                                                city=city.name), "CITTA" if "CITTA" in self.columns else "DEN_COMUNE")
         changed = False

@@ -24,7 +24,6 @@ from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from civic.accounts.models import User
-from civic.accounts.permissions import can_moderate_city
 from civic.audit import services as audit
 from civic.codesign.models import CodesignPartner, CodesignProcess
 from civic.core.richtext import render_markdown
@@ -37,6 +36,7 @@ from civic.notifications.services import event, notify
 from civic.orgs.fiscal import normalise_codice_fiscale
 from civic.posts.models import Idea
 from civic.posts.models import PostStatus as S
+from civic.projects import permissions
 from civic.projects.figures import refresh_figures
 from civic.projects.models import (
     CUP_PATTERN,
@@ -84,13 +84,8 @@ class ProjectConflict(Conflict):
     pass
 
 
-def can_manage(user: User | None, project_or_city) -> bool:
-    city = project_or_city if isinstance(project_or_city, City) else project_or_city.city
-    return can_moderate_city(user, city)
-
-
 def _require_manager(user: User | None, city: City) -> None:
-    if not can_moderate_city(user, city):
+    if not permissions.can_manage(user, city):
         raise ProjectForbidden(_l("Only the moderators of %(city)s can manage its funded projects.", city=city.name))
 
 

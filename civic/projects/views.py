@@ -18,7 +18,7 @@ from civic.core.forms import check_action, check_refusal_shown, handle_form
 from civic.core.routing import query_int
 from civic.extensions import db
 from civic.posts.models import Idea
-from civic.projects import services
+from civic.projects import permissions, services
 from civic.projects.forms import (
     DeleteForm,
     DeleteMoneyForm,
@@ -64,9 +64,6 @@ def projects_of_city(city: City, limit: int = 10) -> list[FundedProject]:
                               .order_by(FundedProject.id.desc()).limit(limit)).all()
 
 
-bp.add_app_template_global(services.can_manage, "can_manage_project")
-
-
 def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
@@ -81,7 +78,7 @@ def _project(project_id: int) -> FundedProject:
 
 def _manager_only(project_or_city) -> None:
     city = project_or_city if isinstance(project_or_city, City) else project_or_city.city
-    require(services.can_manage(current_user, project_or_city),
+    require(permissions.can_manage(current_user, project_or_city),
             _("Only the moderators of %(city)s can manage its funded projects.", city=city.name))
 
 
@@ -117,7 +114,7 @@ def index():
     return render_template("projects/list.html", projects=rows[:PER_PAGE], has_more=len(rows) > PER_PAGE, page=page,
                            city=city, programme=programme, status=status, cities=cities, programmes=programmes,
                            statuses=list(ProjectStatus),
-                           may_create=city is not None and services.can_manage(current_user, city))
+                           may_create=city is not None and permissions.can_manage(current_user, city))
 
 
 # --- the public page --------------------------------------------------------------------------------
@@ -167,7 +164,7 @@ def _render_project(project: FundedProject, status: int = 200, **forms):
                  selectinload(FundedProject.partners).joinedload(ProjectPartner.organisation),
                  selectinload(FundedProject.updates).joinedload(ProjectUpdate.image))
         .execution_options(populate_existing=True))
-    manager = services.can_manage(_user(), project)
+    manager = permissions.can_manage(_user(), project)
     weights = sum(m.weight for m in project.milestones)
     top = max([project.funding_total, project.committed_total, project.paid_total, 1])
     bars = [(_("Programmed"), project.funding_total), (_("Committed"), project.committed_total),

@@ -41,11 +41,6 @@ def startup_plan_of(post) -> SupportPlan | None:
     return services.plan_for_idea(post)
 
 
-for _name in ("can_manage_plan", "can_use_workspace", "can_approve_milestone", "can_plan_milestones",
-              "can_work_on_milestones", "can_post_update", "can_fund"):
-    bp.add_app_template_global(getattr(permissions, _name), "startup_" + _name)
-
-
 @bp.url_value_preprocessor
 def _evidence_size_limit(endpoint, values):
     if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
