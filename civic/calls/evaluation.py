@@ -23,7 +23,7 @@ from civic.audit import services as audit
 from civic.calls import permissions, phases
 from civic.calls.models import SCORE_MAX, SCORE_MIN, Call, CallCriterion, Evaluation, EvaluationScore, PhaseKind
 from civic.core.rules import Conflict, NotFound, RuleError
-from civic.core.text import has_forbidden_characters
+from civic.core.text import checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications.services import event, notify
@@ -152,13 +152,7 @@ def _checked_scores(call: Call, scores: dict) -> dict[int, int]:
 
 
 def _checked_text(value: str | None, field_name: str, maximum: int) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise EvaluationError(_l("This field contains characters that are not allowed."), field_name)
-    if len(text) > maximum:
-        raise EvaluationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum,
-                                 got=len(text)), field_name)
-    return text
+    return checked_text(value, field_name, maximum=maximum, error=EvaluationError)
 
 
 def _upsert_evaluation():

@@ -18,7 +18,7 @@ from civic.calls.models import Call, CallCriterion, CallPhase, CallStatus, Evalu
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
 from civic.core.schedule import check_sequence
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_text, has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.posts.models import Idea, Post
@@ -77,15 +77,7 @@ def _require_moderator(user: User | None, city: City) -> None:
 
 
 def _text(value: str | None, field_name: str, label_missing, maximum: int = TEXT_MAX) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise CallError(_l("This field contains characters that are not allowed."), field_name)
-    if not text:
-        raise CallError(label_missing, field_name)
-    if len(text) > maximum:
-        raise CallError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                        field_name)
-    return text
+    return checked_text(value, field_name, maximum=maximum, missing=label_missing, error=CallError)
 
 
 def _checked_phases(items: list[PhaseData]) -> list[PhaseData]:

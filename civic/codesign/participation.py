@@ -45,7 +45,7 @@ from civic.codesign.models import (
     StageKind,
 )
 from civic.core.rules import Conflict, Forbidden, RuleError
-from civic.core.text import has_forbidden_characters
+from civic.core.text import checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications.services import event, notify
@@ -141,17 +141,7 @@ def check_visibility(value: str | None) -> str:
 # --- checks -----------------------------------------------------------------------------------------
 
 def _text(value: str | None, field_name: str, missing, maximum: int = TEXT_MAX, minimum: int = 0) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise InterestError(_l("This field contains characters that are not allowed."), field_name)
-    if not text:
-        raise InterestError(missing, field_name)
-    if len(text) < minimum:
-        raise InterestError(_l("Enter at least %(num)d characters.", num=minimum), field_name)
-    if len(text) > maximum:
-        raise InterestError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                            field_name)
-    return text
+    return checked_text(value, field_name, maximum=maximum, missing=missing, minimum=minimum, error=InterestError)
 
 
 def check_accepting(process: CodesignProcess, on: date | None = None) -> None:

@@ -47,7 +47,7 @@ from civic.codesign.participation import admitted_names, check_visibility, recor
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.schedule import check_sequence
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, checked_text, has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.posts import lifecycle
@@ -100,29 +100,11 @@ def check_can_edit(user: User | None, process: CodesignProcess) -> None:
 
 
 def _text(value: str | None, field_name: str, missing=None, maximum: int = TEXT_MAX) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise CodesignError(_l("This field contains characters that are not allowed."), field_name)
-    if not text and missing is not None:
-        raise CodesignError(missing, field_name)
-    if len(text) > maximum:
-        raise CodesignError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                            field_name)
-    return text
+    return checked_text(value, field_name, maximum=maximum, missing=missing, error=CodesignError)
 
 
 def _line(value: str | None, field_name: str, missing, minimum: int = 3, maximum: int = TITLE_MAX) -> str:
-    if has_forbidden_characters(value or ""):
-        raise CodesignError(_l("This field contains characters that are not allowed."), field_name)
-    text = normalise_line(value)
-    if not text:
-        raise CodesignError(missing, field_name)
-    if len(text) < minimum:
-        raise CodesignError(_l("Enter at least %(num)d characters.", num=minimum), field_name)
-    if len(text) > maximum:
-        raise CodesignError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                            field_name)
-    return text
+    return checked_line(value, field_name, maximum=maximum, missing=missing, minimum=minimum, error=CodesignError)
 
 
 def rome_to_utc(value: datetime) -> datetime:

@@ -17,6 +17,7 @@ from civic.comments import notices, permissions
 from civic.comments.models import Comment, visible_comment
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
+from civic.core.text import checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.orgs.models import Organisation
@@ -36,15 +37,8 @@ class CommentError(RuleError):
 
 
 def _checked_body(body: str | None) -> str:
-    text = (body or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise CommentError(_l("This field contains characters that are not allowed."), "body")
-    if not text:
-        raise CommentError(_l("Write something before sending."), "body")
-    if len(text) > COMMENT_MAX:
-        raise CommentError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=COMMENT_MAX,
-                              got=len(text)), "body")
-    return text
+    return checked_text(body, "body", maximum=COMMENT_MAX, missing=_l("Write something before sending."),
+                        error=CommentError, controls=False)
 
 
 def _organisation(author: User, organisation_id: int | None) -> Organisation | None:

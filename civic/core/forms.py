@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from civic.core.errors import abort_with
 from civic.core.rules import RuleError
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, too_short
 from civic.extensions import db
 
 MARKDOWN_HINT = _l("You can use Markdown: **bold**, *italics*, lists with -, links as [text](https://...).")
@@ -85,19 +85,9 @@ class PlainLine:
         self.max_length = max_length
 
     def __call__(self, form, field) -> None:
-        raw = field.data or ""
-        if has_forbidden_characters(raw):
-            raise ValidationError(_l("This field contains characters that are not allowed."))
-        value = normalise_line(raw)
-        if len(value) < self.min_length:
-            raise ValidationError(
-                _l("Enter at least %(num)d characters.", num=self.min_length)
-            )
-        if len(value) > self.max_length:
-            raise ValidationError(
-                _l("Enter at most %(num)d characters (you entered %(got)d).", num=self.max_length, got=len(value))
-            )
-        field.data = value
+        field.data = checked_line(field.data, field.name, maximum=self.max_length, minimum=self.min_length,
+                                  missing=too_short(self.min_length) if self.min_length > 0 else None,
+                                  error=lambda message, _field: ValidationError(message))
 
 
 def show_rule_error(form: FlaskForm, error: RuleError) -> None:

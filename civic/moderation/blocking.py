@@ -20,7 +20,7 @@ from civic.accounts.models import Role, User, new_session_token
 from civic.accounts.permissions import can_moderate_user, is_admin, is_moderator, is_signed_in
 from civic.audit import services as audit
 from civic.comments.models import Comment
-from civic.core.text import has_forbidden_characters
+from civic.core.text import checked_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.models import Report
@@ -58,15 +58,8 @@ def require_can_moderate(actor: User, person: User) -> None:
 
 
 def _checked_reason(reason: str | None) -> str:
-    text = " ".join((reason or "").split())
-    if has_forbidden_characters(reason or ""):
-        raise ModerationError(_l("This field contains characters that are not allowed."), "reason")
-    if not text:
-        raise ModerationError(_l("Write the reason: the person will see it when they try to log in."), "reason")
-    if len(text) > BLOCK_REASON_MAX:
-        raise ModerationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=BLOCK_REASON_MAX,
-                                 got=len(text)), "reason")
-    return text
+    return checked_line(reason, "reason", maximum=BLOCK_REASON_MAX, error=ModerationError,
+                        missing=_l("Write the reason: the person will see it when they try to log in."))
 
 
 def _move_comment_counts(per_post: Counter, shown: bool) -> None:

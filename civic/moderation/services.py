@@ -16,7 +16,7 @@ from civic.accounts.permissions import can_moderate_city, is_admin
 from civic.audit import services as audit
 from civic.comments.models import Comment
 from civic.core.rules import Conflict, Forbidden, RuleError
-from civic.core.text import has_forbidden_characters
+from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation import notices
@@ -90,14 +90,8 @@ def report(user: User, target: Post | Comment | User, reason: str, details: str 
     check_reportable(user, target)
     if reason not in {r.value for r in ReportReason}:
         raise ModerationError(_l("Choose a reason from the list."), "reason")
-    text = (details or "").strip()
-    if has_forbidden_characters(text.replace("\n", " ").replace("\r", " ")):
-        raise ModerationError(_l("This field contains characters that are not allowed."), "details")
-    if len(text) > DETAILS_MAX:
-        raise ModerationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=DETAILS_MAX,
-                                 got=len(text)), "details")
-    if reason == ReportReason.OTHER and not text:
-        raise ModerationError(_l("Say briefly what is wrong."), "details")
+    text = checked_text(details, "details", maximum=DETAILS_MAX, error=ModerationError,
+                        missing=_l("Say briefly what is wrong.") if reason == ReportReason.OTHER else None)
     exists = db.session.scalar(select(Report.id).where(
         Report.reporter_id == user.id, Report.target_kind == kind, Report.target_id == target.id))
     if exists:
@@ -115,15 +109,8 @@ def report(user: User, target: Post | Comment | User, reason: str, details: str 
 
 
 def _checked_reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
-    if has_forbidden_characters(reason or ""):
-        raise ModerationError(_l("This field contains characters that are not allowed."), "reason")
-    if not text:
-        raise ModerationError(_l("Write the reason: the author will see it."), "reason")
-    if len(text) > HIDE_REASON_MAX:
-        raise ModerationError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=HIDE_REASON_MAX,
-                                 got=len(text)), "reason")
-    return text
+    return checked_line(reason, "reason", maximum=HIDE_REASON_MAX, error=ModerationError,
+                        missing=_l("Write the reason: the author will see it."))
 
 
 def _resolve_reports(user: User, kind: str, target_id: int) -> int:

@@ -33,7 +33,7 @@ from civic.audit import services as audit
 from civic.core.richtext import render_markdown
 from civic.core.routing import ParameterError, positive_int
 from civic.core.rules import Conflict, Forbidden, NotFound, RuleError
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows, outbox
@@ -117,32 +117,12 @@ class _Checked:
 
 
 def _line(value: str | None, field_name: str, maximum: int, missing=None, minimum: int = 1) -> str | None:
-    raw = value or ""
-    if has_forbidden_characters(raw):
-        raise OrgError(_l("This field contains characters that are not allowed."), field_name)
-    text = normalise_line(raw)
-    if not text:
-        if missing is not None:
-            raise OrgError(missing, field_name)
-        return None
-    if len(text) < minimum:
-        raise OrgError(_l("Enter at least %(num)d characters.", num=minimum), field_name)
-    if len(text) > maximum:
-        raise OrgError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                       field_name)
-    return text
+    return checked_line(value, field_name, maximum=maximum, missing=missing, minimum=minimum, error=OrgError) or None
 
 
 def _description(value: str | None) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise OrgError(_l("This field contains characters that are not allowed."), "description")
-    if not text:
-        raise OrgError(_l("Describe what the organisation does, for whom and where."), "description")
-    if len(text) > DESCRIPTION_MAX:
-        raise OrgError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=DESCRIPTION_MAX,
-                          got=len(text)), "description")
-    return text
+    return checked_text(value, "description", maximum=DESCRIPTION_MAX, error=OrgError,
+                        missing=_l("Describe what the organisation does, for whom and where."))
 
 
 def _website(value: str | None) -> str | None:

@@ -22,6 +22,7 @@ from civic.audit import services as audit
 from civic.core import signals
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, RuleError
+from civic.core.text import checked_text
 from civic.extensions import db
 from civic.posts.errors import PostForbidden
 from civic.posts.models import Idea, Post, PostEvent
@@ -131,15 +132,9 @@ def perform(user: User, idea: Post, action: str, reason: str | None = "",
                            "the idea that remains."), "action")
     if into is not None and not move.needs_target:
         raise ValueError(f"the move {move.action!r} names no other idea")
-    text = (reason or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise MoveError(_l("This field contains characters that are not allowed."), "reason")
-    if move.reason_required and not text:
-        raise MoveError(_l("Write the public answer: it explains the decision to the author and to everyone."),
-                        "reason")
-    if len(text) > REASON_MAX:
-        raise MoveError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=REASON_MAX, got=len(text)),
-                        "reason")
+    text = checked_text(reason, "reason", maximum=REASON_MAX, error=MoveError, controls=False, missing=_l(
+        "Write the public answer: it explains the decision to the author and to everyone.") if move.reason_required
+        else None)
 
     signals.idea_moving.send(move.action, user=user, idea=idea)  # a receiver may refuse (a RuleError)
     # Compare-and-set on the status and its version: of two simultaneous moves, one wins.

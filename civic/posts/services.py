@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from civic.accounts.models import User
 from civic.core import signals
 from civic.core.richtext import render_markdown
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, checked_text
 from civic.extensions import db
 from civic.notifications.follows import follow  # authors follow what they post
 from civic.orgs.models import Organisation
@@ -28,6 +28,7 @@ log = logging.getLogger("civic.posts")
 
 TITLE_MAX = 150
 BODY_MAX = 10_000
+REQUIRED = _l("This field is required.")
 SUMMARY_MAX = 300
 BENEFICIARIES_MAX = 500
 LOCATION_MAX = 200
@@ -54,28 +55,11 @@ class PostData:
 
 
 def _line(value: str | None, field: str, maximum: int, required: bool = True) -> str | None:
-    raw = value or ""
-    if has_forbidden_characters(raw):
-        raise PostError(_l("This field contains characters that are not allowed."), field)
-    text = normalise_line(raw)
-    if not text:
-        if required:
-            raise PostError(_l("This field is required."), field)
-        return None
-    if len(text) > maximum:
-        raise PostError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)), field)
-    return text
+    return checked_line(value, field, maximum=maximum, missing=REQUIRED if required else None, error=PostError) or None
 
 
 def _body(value: str | None, field: str = "body") -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise PostError(_l("This field contains characters that are not allowed."), field)
-    if not text:
-        raise PostError(_l("This field is required."), field)
-    if len(text) > BODY_MAX:
-        raise PostError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=BODY_MAX, got=len(text)), field)
-    return text
+    return checked_text(value, field, maximum=BODY_MAX, missing=REQUIRED, error=PostError, controls=False)
 
 
 def _place(city: City, data: PostData) -> tuple[Neighbourhood | None, Theme]:

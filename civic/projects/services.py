@@ -28,7 +28,7 @@ from civic.audit import services as audit
 from civic.codesign.models import CodesignPartner, CodesignProcess
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, Forbidden, RuleError
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
@@ -90,29 +90,11 @@ def _require_manager(user: User | None, city: City) -> None:
 
 
 def _text(value: str | None, field_name: str, missing=None, maximum: int = TEXT_MAX) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text or has_forbidden_characters(text.replace("\n", " ").replace("\t", " ")):
-        raise ProjectError(_l("This field contains characters that are not allowed."), field_name)
-    if not text and missing is not None:
-        raise ProjectError(missing, field_name)
-    if len(text) > maximum:
-        raise ProjectError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                           field_name)
-    return text
+    return checked_text(value, field_name, maximum=maximum, missing=missing, error=ProjectError)
 
 
 def _line(value: str | None, field_name: str, missing=None, minimum: int = 0, maximum: int = TITLE_MAX) -> str:
-    if has_forbidden_characters(value or ""):
-        raise ProjectError(_l("This field contains characters that are not allowed."), field_name)
-    text = normalise_line(value)
-    if not text and missing is not None:
-        raise ProjectError(missing, field_name)
-    if text and len(text) < minimum:
-        raise ProjectError(_l("Enter at least %(num)d characters.", num=minimum), field_name)
-    if len(text) > maximum:
-        raise ProjectError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                           field_name)
-    return text
+    return checked_line(value, field_name, maximum=maximum, missing=missing, minimum=minimum, error=ProjectError)
 
 
 def check_cup(raw: str | None) -> str | None:

@@ -29,7 +29,7 @@ from civic.codesign import files
 from civic.codesign.models import CodesignProcess, ExpressionOfInterest, InterestStatus
 from civic.core.richtext import render_markdown
 from civic.core.rules import Conflict, Forbidden, RuleError
-from civic.core.text import has_forbidden_characters, normalise_line
+from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
@@ -75,28 +75,11 @@ class StartupConflict(Conflict):
 # --- text checks --------------------------------------------------------------------------------------
 
 def _line(value: str | None, field: str, missing, maximum: int = TITLE_MAX) -> str:
-    raw = value or ""
-    if has_forbidden_characters(raw):
-        raise StartupError(_l("This field contains characters that are not allowed."), field)
-    text = normalise_line(raw)
-    if not text:
-        raise StartupError(missing, field)
-    if len(text) > maximum:
-        raise StartupError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                           field)
-    return text
+    return checked_line(value, field, maximum=maximum, missing=missing, error=StartupError)
 
 
 def _text(value: str | None, field: str, missing, maximum: int = TEXT_MAX) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    if "\x00" in text:
-        raise StartupError(_l("This field contains characters that are not allowed."), field)
-    if missing is not None and not text:
-        raise StartupError(missing, field)
-    if len(text) > maximum:
-        raise StartupError(_l("Enter at most %(num)d characters (you entered %(got)d).", num=maximum, got=len(text)),
-                           field)
-    return text
+    return checked_text(value, field, maximum=maximum, missing=missing, error=StartupError, controls=False)
 
 
 # --- the plan -----------------------------------------------------------------------------------------
