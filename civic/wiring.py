@@ -206,7 +206,7 @@ def register_followables() -> None:
     register_followable("need", Need, title="title", url=urls.post_url, city_id="city_id", is_visible=visible_post)
     register_followable("idea", Idea, title="title", url=urls.post_url, city_id="city_id", is_visible=visible_post)
     register_followable("call", Call, title="title", url=urls.call_url, city_id="city_id",
-                        is_visible=lambda: Call.status == CallStatus.PUBLISHED.value)
+                        is_visible=lambda: Call.status == CallStatus.PUBLISHED)
     # An organisation has no hidden state (yet): always visible.
     register_followable("organisation", Organisation, title="name", url=urls.org_url, city_id="city_id",
                         is_visible=true)

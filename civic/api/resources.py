@@ -99,7 +99,7 @@ def post_record(post: Post) -> dict:
 
 def public_calls() -> Select:
     """Published calls only: a draft call never appears."""
-    return (select(Call).where(Call.status == CallStatus.PUBLISHED.value)
+    return (select(Call).where(Call.status == CallStatus.PUBLISHED)
             .options(joinedload(Call.city), joinedload(Call.programme), joinedload(Call.objective),
                      selectinload(Call.themes))
             .order_by(Call.id.desc()))

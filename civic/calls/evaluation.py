@@ -38,7 +38,7 @@ NOTE_MAX = 5_000
 ANSWER_MAX = lifecycle.REASON_MAX
 # The ideas of a call still waiting for a decision when the results are published, besides the shortlist:
 # they are not selected, all with one common answer.
-OPEN_NOT_SHORTLISTED = (S.PUBLISHED.value, S.UNDER_REVIEW.value)
+OPEN_NOT_SHORTLISTED = (S.PUBLISHED, S.UNDER_REVIEW)
 RESULT_ACTIONS = ("select", "reject")
 
 
@@ -252,7 +252,7 @@ def ranking(call: Call) -> list[RankedIdea]:
     rows = db.session.execute(
         select(Idea, totals.c.points, totals.c.evaluators)
         .outerjoin(totals, totals.c.idea_id == Idea.id)
-        .where(Idea.call_id == call.id, Post.status == S.SHORTLISTED.value, visible_post())
+        .where(Idea.call_id == call.id, Post.status == S.SHORTLISTED, visible_post())
     ).all()
     ranked = [
         RankedIdea(idea=idea, score=_rounded(int(points), int(evaluators)) if evaluators else None,
@@ -419,7 +419,7 @@ def published_results(call: Call) -> list[ResultEntry]:
         .order_by(PostEvent.id)
     ).all()
     entries = [ResultEntry(idea=idea, selected=event.action == "select",
-                           shortlisted=event.from_status == S.SHORTLISTED.value,
+                           shortlisted=event.from_status == S.SHORTLISTED,
                            answer_html=event.reason_html, decided_at=event.created_at)
                for idea, event in rows]
     entries.sort(key=lambda e: not e.selected)  # stable: the decision order stays within each group

@@ -24,7 +24,7 @@ from civic.core.forms import NOT_AN_ID, handle_form, optional_id, show_rule_erro
 from civic.core.rules import RuleError
 from civic.core.templating import format_eur
 from civic.extensions import db
-from civic.posts.models import Idea
+from civic.posts.models import Idea, PostStatus
 from civic.urls import call_url
 
 bp = Blueprint("evaluation", __name__)
@@ -232,7 +232,7 @@ def score(call_id: int, idea_id: int):
         return render_template(
             "calls/evaluation_score.html", call=call, idea=idea, form=form, fields=fields, own=own,
             others=[e for e in evaluations if e.evaluator_id != user.id],
-            can_score=phases.accepts_scores(call) and idea.status == "shortlisted",
+            can_score=phases.accepts_scores(call) and idea.status == PostStatus.SHORTLISTED,
             weighted={e.id: evaluation.weighted_score(call, e) for e in evaluations},
             **_phase_context(call),
         ), status

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
-from civic.core.models import TimestampMixin
+from civic.core.models import EnumText, TimestampMixin, enum_check
 from civic.core.text import slugify
 from civic.extensions import db
 from civic.territories.models import City, Priority, Programme, SpecificObjective, Theme
@@ -69,7 +69,7 @@ call_theme = Table(
 class Call(TimestampMixin, db.Model):
     __tablename__ = "call"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint(enum_check("status", CallStatus), name="status_known"),
         CheckConstraint("budget_eur >= 0", name="budget_not_negative"),
         Index("ix_call_city_status_published", "city_id", "status", "published_at"),
     )
@@ -86,7 +86,7 @@ class Call(TimestampMixin, db.Model):
     budget_eur: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     eligibility_markdown: Mapped[str] = mapped_column(Text)
     eligibility_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=CallStatus.DRAFT.value)
+    status: Mapped[CallStatus] = mapped_column(EnumText(CallStatus, 20), default=CallStatus.DRAFT)
     published_at: Mapped[datetime | None]
     # Set once, in the transaction that moves every idea of the call to its outcome.
     results_published_at: Mapped[datetime | None]

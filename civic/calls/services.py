@@ -186,7 +186,7 @@ def _write(call: Call, checked: _Checked) -> None:
 def create_call(user: User, city: City, data: CallData) -> Call:
     _require_moderator(user, city)
     checked = _check(data)
-    call = Call(city=city, status=CallStatus.DRAFT.value, created_by=user)
+    call = Call(city=city, status=CallStatus.DRAFT, created_by=user)
     _write(call, checked)
     db.session.add(call)
     db.session.flush()
@@ -224,8 +224,8 @@ def publish_call(user: User, call: Call) -> None:
     if not call.phases:
         raise CallError(_l("Give the dates of at least one phase: a call without phases cannot run."))
     published = db.session.execute(
-        update(Call).where(Call.id == call.id, Call.status == CallStatus.DRAFT.value)
-        .values(status=CallStatus.PUBLISHED.value, published_at=utcnow()).returning(Call.id)
+        update(Call).where(Call.id == call.id, Call.status == CallStatus.DRAFT)
+        .values(status=CallStatus.PUBLISHED, published_at=utcnow()).returning(Call.id)
     ).first()
     if published is None:
         raise CallConflict(_l("This call is already published."))
@@ -246,7 +246,7 @@ def idea_counts(call_ids: list[int]) -> dict[int, int]:
 def running_calls(city: City, limit: int = 5) -> list[Call]:
     """Published calls of the city whose results are not out yet, newest first (for the city page)."""
     return list(db.session.scalars(
-        select(Call).where(Call.city_id == city.id, Call.status == CallStatus.PUBLISHED.value,
+        select(Call).where(Call.city_id == city.id, Call.status == CallStatus.PUBLISHED,
                            Call.results_published_at.is_(None))
         .options(selectinload(Call.phases)).order_by(Call.published_at.desc()).limit(limit)))
 

@@ -48,7 +48,7 @@ def city_calls(slug: str):
     query = (select(Call).where(Call.city_id == city.id).options(selectinload(Call.phases))
              .order_by(Call.published_at.desc().nulls_first(), Call.id.desc()))
     if not moderator:
-        query = query.where(Call.status == CallStatus.PUBLISHED.value)
+        query = query.where(Call.status == CallStatus.PUBLISHED)
     calls = db.session.scalars(query).all()
     counts = services.idea_counts([c.id for c in calls])
     today = phases.today()

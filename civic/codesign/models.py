@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
 from civic.calls.models import Call
+from civic.core.models import EnumText, enum_check
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -95,14 +96,10 @@ DOCUMENT_VISIBILITY_LABELS = {
 }
 
 
-def _in(column: str, enum_type) -> str:
-    return "{} IN ({})".format(column, ", ".join(f"'{v.value}'" for v in enum_type))
-
-
 class CodesignProcess(db.Model):
     __tablename__ = "codesign_process"
     __table_args__ = (
-        CheckConstraint(_in("status", ProcessStatus), name="status_known"),
+        CheckConstraint(enum_check("status", ProcessStatus), name="status_known"),
         # Exactly one origin: an idea, a need or a call.
         CheckConstraint("(CASE WHEN idea_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN need_id IS NULL THEN 0 ELSE 1 END)"
                         " + (CASE WHEN call_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_origin"),
@@ -121,7 +118,7 @@ class CodesignProcess(db.Model):
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="RESTRICT"), unique=True)
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="RESTRICT"), index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default=ProcessStatus.OPEN.value)
+    status: Mapped[ProcessStatus] = mapped_column(EnumText(ProcessStatus, 10), default=ProcessStatus.OPEN)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
@@ -168,7 +165,7 @@ class CodesignStage(db.Model):
     __tablename__ = "codesign_stage"
     __table_args__ = (
         UniqueConstraint("process_id", "kind"),
-        CheckConstraint(_in("kind", StageKind), name="kind_known"),
+        CheckConstraint(enum_check("kind", StageKind), name="kind_known"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
     )
 
@@ -252,8 +249,8 @@ class Document(db.Model):
     """A document of the process; its file changes through versions, all kept and listed."""
 
     __tablename__ = "codesign_document"
-    __table_args__ = (CheckConstraint(_in("role", DocumentRole), name="role_known"),
-                      CheckConstraint(_in("visibility", DocumentVisibility), name="visibility_known"))
+    __table_args__ = (CheckConstraint(enum_check("role", DocumentRole), name="role_known"),
+                      CheckConstraint(enum_check("visibility", DocumentVisibility), name="visibility_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("codesign_process.id", ondelete="CASCADE"), index=True)
@@ -343,8 +340,8 @@ class ExpressionOfInterest(db.Model):
     __tablename__ = "codesign_interest"
     __table_args__ = (
         UniqueConstraint("process_id", "organisation_id"),
-        CheckConstraint(_in("role", InterestRole), name="role_known"),
-        CheckConstraint(_in("status", InterestStatus), name="status_known"),
+        CheckConstraint(enum_check("role", InterestRole), name="role_known"),
+        CheckConstraint(enum_check("status", InterestStatus), name="status_known"),
         CheckConstraint("(status = 'pending' AND decided_at IS NULL) OR (status <> 'pending' AND decided_at IS NOT NULL"
                         " AND reason <> '')", name="decided_with_reason"),
         Index("ix_codesign_interest_organisation_status", "organisation_id", "status"),
@@ -356,7 +353,7 @@ class ExpressionOfInterest(db.Model):
     role: Mapped[str] = mapped_column(String(10))
     contribution: Mapped[str] = mapped_column(Text)
     experience: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default=InterestStatus.PENDING.value)
+    status: Mapped[InterestStatus] = mapped_column(EnumText(InterestStatus, 10), default=InterestStatus.PENDING)
     # The commission's public reason, shown with the decision.
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
@@ -389,7 +386,7 @@ class CodesignPartner(db.Model):
     __tablename__ = "codesign_partner"
     __table_args__ = (
         UniqueConstraint("process_id", "organisation_id"),
-        CheckConstraint(_in("role", InterestRole), name="role_known"),
+        CheckConstraint(enum_check("role", InterestRole), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

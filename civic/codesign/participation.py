@@ -85,7 +85,7 @@ def eligible_organisations(user: User | None) -> list[Organisation]:
         return []
     return list(db.session.scalars(
         select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, Membership.role == MemberRole.ADMIN.value)
+        .where(Membership.user_id == user.id, Membership.role == MemberRole.ADMIN)
         .order_by(Organisation.name, Organisation.id)))
 
 
@@ -94,7 +94,7 @@ def _is_org_admin(user: User | None, organisation_id: int) -> bool:
         return False
     return db.session.scalar(select(Membership.id).where(
         Membership.organisation_id == organisation_id, Membership.user_id == user.id,
-        Membership.role == MemberRole.ADMIN.value)) is not None
+        Membership.role == MemberRole.ADMIN)) is not None
 
 
 def is_admitted_member(user: User | None, process: CodesignProcess) -> bool:
@@ -105,7 +105,7 @@ def is_admitted_member(user: User | None, process: CodesignProcess) -> bool:
         select(ExpressionOfInterest.id)
         .join(Membership, Membership.organisation_id == ExpressionOfInterest.organisation_id)
         .where(ExpressionOfInterest.process_id == process.id,
-               ExpressionOfInterest.status == InterestStatus.ADMITTED.value, Membership.user_id == user.id)
+               ExpressionOfInterest.status == InterestStatus.ADMITTED, Membership.user_id == user.id)
         .limit(1)) is not None
 
 
@@ -193,7 +193,7 @@ def express_interest(user: User, process: CodesignProcess, data: InterestData,
         raise InterestConflict(_l("%(name)s has already expressed its interest in this process.", name=org.name))
     interest = ExpressionOfInterest(process_id=process.id, organisation_id=org.id, role=role,
                                     contribution=contribution, experience=experience,
-                                    status=InterestStatus.PENDING.value, reason="", submitted_by_id=user.id)
+                                    status=InterestStatus.PENDING, reason="", submitted_by_id=user.id)
     db.session.add(interest)
     try:
         db.session.flush()
@@ -223,7 +223,7 @@ def update_interest(user: User, interest: ExpressionOfInterest, data: InterestDa
                        _l("Describe the organisation's experience in this field."), minimum=TEXT_MIN)
     changed = db.session.execute(
         update(ExpressionOfInterest).where(ExpressionOfInterest.id == interest.id,
-                                           ExpressionOfInterest.status == InterestStatus.PENDING.value)
+                                           ExpressionOfInterest.status == InterestStatus.PENDING)
         .values(role=role, contribution=contribution, experience=experience, updated_at=utcnow())
         .returning(ExpressionOfInterest.id)).first()
     if changed is None:
@@ -237,7 +237,7 @@ def withdraw_interest(user: User, interest: ExpressionOfInterest, on: date | Non
     _require_own_pending(user, interest, on)
     removed = db.session.execute(
         delete(ExpressionOfInterest).where(ExpressionOfInterest.id == interest.id,
-                                           ExpressionOfInterest.status == InterestStatus.PENDING.value)
+                                           ExpressionOfInterest.status == InterestStatus.PENDING)
         .returning(ExpressionOfInterest.id)).first()
     if removed is None:
         raise InterestConflict(_l("The commission has already decided on this expression of interest: it can no "
@@ -270,14 +270,14 @@ def decide(user: User, interest: ExpressionOfInterest, admit: bool, reason: str,
         lead = db.session.scalar(select(Organisation.name).join(
             ExpressionOfInterest, ExpressionOfInterest.organisation_id == Organisation.id).where(
             ExpressionOfInterest.process_id == process.id, ExpressionOfInterest.role == InterestRole.LEAD.value,
-            ExpressionOfInterest.status == InterestStatus.ADMITTED.value))
+            ExpressionOfInterest.status == InterestStatus.ADMITTED))
         if lead is not None:
             raise InterestConflict(_l("%(name)s is already admitted as lead partner (capofila): a process has one.",
                                       name=lead))
     status = InterestStatus.ADMITTED if admit else InterestStatus.DECLINED
     decided = db.session.execute(
         update(ExpressionOfInterest).where(ExpressionOfInterest.id == interest.id,
-                                           ExpressionOfInterest.status == InterestStatus.PENDING.value)
+                                           ExpressionOfInterest.status == InterestStatus.PENDING)
         .values(status=status.value, reason=text, decided_by_id=user.id, decided_at=utcnow(), updated_at=utcnow())
         .returning(ExpressionOfInterest.id)).first()
     if decided is None:
@@ -297,7 +297,7 @@ def record_partners(process: CodesignProcess) -> list[CodesignPartner]:
     """At closing: the admitted organisations become the process's partners, with their role."""
     admitted = db.session.scalars(select(ExpressionOfInterest).where(
         ExpressionOfInterest.process_id == process.id,
-        ExpressionOfInterest.status == InterestStatus.ADMITTED.value).order_by(ExpressionOfInterest.id)).all()
+        ExpressionOfInterest.status == InterestStatus.ADMITTED).order_by(ExpressionOfInterest.id)).all()
     known = set(db.session.scalars(select(CodesignPartner.organisation_id).where(
         CodesignPartner.process_id == process.id)))
     rows = [CodesignPartner(process_id=process.id, organisation_id=i.organisation_id, role=i.role)
@@ -311,7 +311,7 @@ def admitted_names(process: CodesignProcess) -> set[str]:
     return {name.casefold() for name in db.session.scalars(
         select(Organisation.name).join(ExpressionOfInterest, ExpressionOfInterest.organisation_id == Organisation.id)
         .where(ExpressionOfInterest.process_id == process.id,
-               ExpressionOfInterest.status == InterestStatus.ADMITTED.value))}
+               ExpressionOfInterest.status == InterestStatus.ADMITTED))}
 
 
 def partners_of(process: CodesignProcess) -> list[CodesignPartner]:
@@ -386,7 +386,7 @@ def participations_of(user: User | None, org: Organisation) -> list[Participatio
         .outerjoin(CodesignPartner, (CodesignPartner.process_id == ExpressionOfInterest.process_id)
                    & (CodesignPartner.organisation_id == ExpressionOfInterest.organisation_id))
         .where(ExpressionOfInterest.organisation_id == org.id,
-               ExpressionOfInterest.status == InterestStatus.ADMITTED.value)
+               ExpressionOfInterest.status == InterestStatus.ADMITTED)
         .options(joinedload(ExpressionOfInterest.process).joinedload(CodesignProcess.city),
                  joinedload(ExpressionOfInterest.process).joinedload(CodesignProcess.idea),
                  joinedload(ExpressionOfInterest.process).joinedload(CodesignProcess.need))

@@ -127,12 +127,12 @@ def open_for_idea(user: User, idea: Idea) -> CodesignProcess:
     existing = process_for_idea(idea)
     if existing is not None:
         if existing.is_closed:
-            existing.status, existing.closed_at, existing.closed_by_id = ProcessStatus.OPEN.value, None, None
+            existing.status, existing.closed_at, existing.closed_by_id = ProcessStatus.OPEN, None, None
             existing.outcome_markdown = existing.outcome_html = ""
             audit.record(user, "codesign.reopen", "codesign_process", existing.id, existing.title,
                          city_id=existing.city_id)
         return existing
-    process = CodesignProcess(city_id=idea.city_id, idea_id=idea.id, status=ProcessStatus.OPEN.value,
+    process = CodesignProcess(city_id=idea.city_id, idea_id=idea.id, status=ProcessStatus.OPEN,
                               opened_by_id=user.id, opened_at=utcnow(), partners=[])
     process.set_title(idea.title[:TITLE_MAX])
     process.summary_markdown = idea.summary
@@ -164,8 +164,8 @@ def close_when_rejected(status: S, *, user: User, idea: Idea, event: PostEvent, 
         return
     db.session.execute(
         update(CodesignProcess).where(CodesignProcess.id == process.id,
-                                      CodesignProcess.status == ProcessStatus.OPEN.value)
-        .values(status=ProcessStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=user.id,
+                                      CodesignProcess.status == ProcessStatus.OPEN)
+        .values(status=ProcessStatus.CLOSED, closed_at=utcnow(), closed_by_id=user.id,
                 outcome_markdown=event.reason_markdown, outcome_html=event.reason_html))
     db.session.expire(process)
     audit.record(user, "codesign.close", "codesign_process", process.id, process.title,
@@ -200,7 +200,7 @@ def open_process(user: User, city: City, data: OpeningData) -> CodesignProcess:
     title = _line(data.title, "title", _l("Enter a title."), minimum=5)
     summary = _text(data.summary, "summary", _l("Write a public summary of the process."))
     process = CodesignProcess(city_id=city.id, need_id=need.id if need else None, call_id=call.id if call else None,
-                              status=ProcessStatus.OPEN.value, opened_by_id=user.id, opened_at=utcnow(),
+                              status=ProcessStatus.OPEN, opened_by_id=user.id, opened_at=utcnow(),
                               summary_markdown=summary, summary_html=render_markdown(summary), partners=[])
     process.set_title(title)
     db.session.add(process)
@@ -575,8 +575,8 @@ def close_process(user: User, process: CodesignProcess, answer: str, next_status
             lifecycle.perform(user, idea, action, text)
     closed = db.session.execute(
         update(CodesignProcess).where(CodesignProcess.id == process.id,
-                                      CodesignProcess.status == ProcessStatus.OPEN.value)
-        .values(status=ProcessStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=user.id,
+                                      CodesignProcess.status == ProcessStatus.OPEN)
+        .values(status=ProcessStatus.CLOSED, closed_at=utcnow(), closed_by_id=user.id,
                 outcome_markdown=text, outcome_html=render_markdown(text), partners=partners)
         .returning(CodesignProcess.id)).first()
     if closed is None:
@@ -618,4 +618,4 @@ def list_processes(user: User | None, city: City | None = None, status: str | No
 
 def running_in_city(city: City, limit: int = 5) -> list[CodesignProcess]:
     """Open processes of the city the public may see (for the city page)."""
-    return list_processes(None, city, ProcessStatus.OPEN.value, limit=limit)
+    return list_processes(None, city, ProcessStatus.OPEN, limit=limit)

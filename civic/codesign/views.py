@@ -158,7 +158,7 @@ def index():
         open_needs = db.session.scalars(select(Need).where(Need.city_id == city.id, visible_post())
                                         .order_by(Need.id.desc()).limit(100)).all()
         open_calls = db.session.scalars(select(Call).where(Call.city_id == city.id,
-                                                           Call.status == CallStatus.PUBLISHED.value)
+                                                           Call.status == CallStatus.PUBLISHED)
                                         .order_by(Call.id.desc()).limit(50)).all()
     return render_template(
         "codesign/list.html", processes=processes[:PER_PAGE], has_more=len(processes) > PER_PAGE, page=page,

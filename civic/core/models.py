@@ -1,9 +1,10 @@
 """Declarative base shared by every domain's models."""
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -38,6 +39,35 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+class EnumText(TypeDecorator):
+    """A status (or a role) as its `enum.StrEnum`: stored as the member's value in a VARCHAR, whose
+    allowed values are a CHECK constraint (`enum_check`), and read back as the member, so the code
+    compares and assigns members, never string literals."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[enum.StrEnum], length: int):
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value, dialect):
+        return value.value if isinstance(value, enum.Enum) else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return self.enum_type(value)
+        except ValueError:  # not one of the members: the CHECK constraint keeps this from happening
+            return value
+
+
+def enum_check(column: str, enum_type: type[enum.StrEnum]) -> str:
+    """The CHECK constraint's condition: the column holds one of the enum's values, in their order."""
+    return "{} IN ({})".format(column, ", ".join(f"'{member.value}'" for member in enum_type))
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
@@ -51,8 +81,10 @@ class TimestampMixin:
 
 
 def render_migration_item(type_, obj, autogen_context):
-    """Alembic autogenerate: write UTCDateTime as the plain column type it stores
+    """Alembic autogenerate: write UTCDateTime and EnumText as the plain column types they store
     (revision files already import sqlalchemy as sa)."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
     return False

@@ -214,7 +214,7 @@ def _process_dimensions():
 
 def _process_rows(filters: Filters):
     joined, dims, programme = _process_dimensions()
-    closed = func.sum(case((CodesignProcess.status == ProcessStatus.CLOSED.value, 1), else_=0))
+    closed = func.sum(case((CodesignProcess.status == ProcessStatus.CLOSED, 1), else_=0))
     query = joined(select(*dims, func.count(CodesignProcess.id), func.coalesce(closed, 0)).select_from(
         CodesignProcess)).group_by(*dims)
     return db.session.execute(_where(query, filters, CodesignProcess.city_id, programme)).all()
@@ -230,7 +230,7 @@ def _organisation_rows(filters: Filters):
     admitted = _where(joined(select(ExpressionOfInterest.organisation_id.label("org"), *dims).select_from(
         CodesignProcess).join(ExpressionOfInterest, and_(
             ExpressionOfInterest.process_id == CodesignProcess.id,
-            ExpressionOfInterest.status == InterestStatus.ADMITTED.value))), filters,
+            ExpressionOfInterest.status == InterestStatus.ADMITTED))), filters,
         CodesignProcess.city_id, programme)
     joined, dims, programme = _process_dimensions()
     partners = _where(joined(select(CodesignPartner.organisation_id.label("org"), *dims).select_from(

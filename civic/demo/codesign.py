@@ -169,7 +169,7 @@ def _load_interests(process: CodesignProcess, moderator) -> None:
     for name, role, contribution, experience, reason in DEMO_INTERESTS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         admin = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
-            Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN.value)) if org else None
+            Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN)) if org else None
         if admin is None:
             continue
         interest = participation.express_interest(admin, process, participation.InterestData(

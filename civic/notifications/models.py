@@ -14,6 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
+from civic.core.models import EnumText, enum_check
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 
@@ -81,7 +82,7 @@ class Notification(db.Model):
         return self.read_at is not None
 
 
-STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s.value}'" for s in EmailStatus))
+STATUS_CHECK = enum_check("status", EmailStatus)
 
 
 class EmailMessage(db.Model):
@@ -111,7 +112,7 @@ class EmailMessage(db.Model):
     unsubscribe_url: Mapped[str | None] = mapped_column(String(1000))  # None: not a notification
     # Kept from the first attempt: a message sent again after a crash carries the same id.
     message_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default=EmailStatus.PENDING.value)
+    status: Mapped[EmailStatus] = mapped_column(EnumText(EmailStatus, 10), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     # When it is due; while "sending", when the worker's claim (lease) runs out.
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -101,7 +101,7 @@ def _message(person: User, kind: EmailKind, subject: str, body: str, unsubscribe
     return EmailMessage(recipient_id=person.id, notification_id=notification_id, kind=kind.value,
                         to_address=person.email, language=language_of(person), subject=subject, body_text=body,
                         unsubscribe_url=unsubscribe, message_id=make_msgid(domain="civic.local"),
-                        status=EmailStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now)
+                        status=EmailStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
 
 
 def _item(shown: services.Shown) -> str:
@@ -155,7 +155,7 @@ def queue_email(kind: EmailKind, to_address: str, language: str, subject: str, b
     message = EmailMessage(recipient_id=recipient.id if recipient is not None else None, invitation_id=invitation_id,
                            kind=kind.value, to_address=to_address, language=language,
                            subject=" ".join(subject.split())[:SUBJECT_MAX], body_text=body, unsubscribe_url=None, message_id=make_msgid(domain="civic.local"),
-                           status=EmailStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now)
+                           status=EmailStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(message)
     db.session.flush()
     return message
@@ -242,7 +242,7 @@ class DeliveryReport:
 
 
 def _due(now: datetime):
-    return and_(EmailMessage.status.in_([EmailStatus.PENDING.value, EmailStatus.SENDING.value]),
+    return and_(EmailMessage.status.in_([EmailStatus.PENDING, EmailStatus.SENDING]),
                 EmailMessage.next_attempt_at <= now)
 
 
@@ -260,7 +260,7 @@ def claim(limit: int, now: datetime | None = None) -> tuple[str, list[int]]:
         return token, []
     # The condition again: of two workers that read the same rows (SQLite), only the first takes them.
     db.session.execute(update(EmailMessage.__table__).where(EmailMessage.id.in_(ids), _due(now)).values(
-        status=EmailStatus.SENDING.value, claim_token=token, next_attempt_at=now + lease,
+        status=EmailStatus.SENDING, claim_token=token, next_attempt_at=now + lease,
         attempts=EmailMessage.attempts + 1))
     db.session.commit()
     claimed = list(db.session.scalars(select(EmailMessage.id).where(EmailMessage.claim_token == token)
@@ -314,7 +314,7 @@ def send_claimed(token: str, ids: list[int], now: datetime | None = None) -> Del
             if body is None:
                 reason = "no longer valid"
         if reason is not None:
-            _finish(message_id, token, status=EmailStatus.DROPPED.value, last_error=reason)
+            _finish(message_id, token, status=EmailStatus.DROPPED, last_error=reason)
             report.dropped += 1
             continue
         headers = {"Content-Language": message.language, "Auto-Submitted": "auto-generated"}
@@ -328,16 +328,16 @@ def send_claimed(token: str, ids: list[int], now: datetime | None = None) -> Del
         except mail.MailError as error:
             text = str(error)[:500]
             if attempts >= max_attempts:
-                _finish(message_id, token, status=EmailStatus.FAILED.value, last_error=text)
+                _finish(message_id, token, status=EmailStatus.FAILED, last_error=text)
                 report.failed += 1
                 log.error("email given up", extra={"email_id": message_id, "attempts": attempts, "error": text})
             else:
                 delay = timedelta(seconds=base_delay * 2 ** (attempts - 1))
-                _finish(message_id, token, status=EmailStatus.PENDING.value, last_error=text,
+                _finish(message_id, token, status=EmailStatus.PENDING, last_error=text,
                         next_attempt_at=now_ + delay)
                 report.retried += 1
             continue
-        _finish(message_id, token, status=EmailStatus.SENT.value, sent_at=utcnow(), last_error=None)
+        _finish(message_id, token, status=EmailStatus.SENT, sent_at=utcnow(), last_error=None)
         report.sent += 1
     return report
 

@@ -101,7 +101,7 @@ class InvitationForm(FlaskForm):
                        validators=[DataRequired(_l("Enter the email address of the person to invite."))],
                        description=_l("They receive a link that works once, for 7 days."),
                        render_kw={"maxlength": 254, "autocomplete": "off"})
-    role = SelectField(_l("Role"), validate_choice=False, default=MemberRole.MEMBER.value)
+    role = SelectField(_l("Role"), validate_choice=False, default=MemberRole.MEMBER)
 
     def fill_choices(self) -> None:
         self.role.choices = _role_choices()

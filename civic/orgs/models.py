@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
-from civic.core.models import TimestampMixin
+from civic.core.models import EnumText, TimestampMixin, enum_check
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -65,7 +65,7 @@ class MemberRole(enum.StrEnum):
 
 
 MEMBER_ROLE_LABELS = {MemberRole.ADMIN: _l("Administrator of the organisation"), MemberRole.MEMBER: _l("Member")}
-_ROLES = "role IN ('admin', 'member')"
+_ROLES = enum_check("role", MemberRole)
 
 organisation_theme = Table(
     "organisation_theme",
@@ -152,7 +152,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER.value)
+    role: Mapped[MemberRole] = mapped_column(EnumText(MemberRole, 10), default=MemberRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
@@ -180,7 +180,7 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER.value)
+    role: Mapped[MemberRole] = mapped_column(EnumText(MemberRole, 10), default=MemberRole.MEMBER)
     # SHA-256 of the token sent by email: the database alone cannot open an invitation.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The token is derived from this seed with the secret key (services.invitation_token), so that the

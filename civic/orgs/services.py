@@ -230,7 +230,7 @@ def register_organisation(user: User, data: OrgData) -> Organisation:
     checked = _check(data)
     org = Organisation(created_by=user, member_count=1)
     _write(org, checked)
-    org.memberships = [Membership(user=user, role=MemberRole.ADMIN.value)]
+    org.memberships = [Membership(user=user, role=MemberRole.ADMIN)]
     db.session.add(org)
     _flush_unique()
     follows.follow(user, "organisation", org.id, check_visible=False)  # members follow their organisation
@@ -324,7 +324,7 @@ def _lock(org: Organisation) -> None:
 def _another_admin(org: Organisation, membership: Membership):
     other = aliased(Membership)
     return (select(func.count()).select_from(other)
-            .where(other.organisation_id == org.id, other.role == MemberRole.ADMIN.value, other.id != membership.id)
+            .where(other.organisation_id == org.id, other.role == MemberRole.ADMIN, other.id != membership.id)
             .scalar_subquery() > 0)
 
 
@@ -337,7 +337,7 @@ def _delete_membership(org: Organisation, membership: Membership) -> None:
     table = Membership.__table__
     done = db.session.execute(
         delete(table).where(table.c.id == membership.id,
-                            or_(table.c.role != MemberRole.ADMIN.value, _another_admin(org, membership)))).rowcount
+                            or_(table.c.role != MemberRole.ADMIN, _another_admin(org, membership)))).rowcount
     if not done:
         still_there = db.session.scalar(select(func.count()).select_from(table).where(table.c.id == membership.id))
         raise OrgConflict(LAST_ADMIN if still_there else _l("This person is no longer a member."))
@@ -377,12 +377,12 @@ def change_role(user: User, org: Organisation, member_id: int, role: str) -> Non
         raise OrgConflict(_l("%(name)s already has this role.", name=membership.user.display_name))
     if role == MemberRole.ADMIN:
         done = db.session.execute(update(Membership).where(Membership.id == membership.id,
-                                                           Membership.role == MemberRole.MEMBER.value)
+                                                           Membership.role == MemberRole.MEMBER)
                                   .values(role=role).execution_options(synchronize_session=False)).rowcount
     else:
         _lock(org)
         done = db.session.execute(update(Membership).where(Membership.id == membership.id,
-                                                           Membership.role == MemberRole.ADMIN.value,
+                                                           Membership.role == MemberRole.ADMIN,
                                                            _another_admin(org, membership))
                                   .values(role=role).execution_options(synchronize_session=False)).rowcount
     if not done:
@@ -408,7 +408,7 @@ def invitation_token(seed: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def invite(user: User, org: Organisation, email: str, role: str = MemberRole.MEMBER.value) -> tuple[Invitation, str]:
+def invite(user: User, org: Organisation, email: str, role: str = MemberRole.MEMBER) -> tuple[Invitation, str]:
     """An admin invites someone by email; returns the invitation and the token (sent, never stored)."""
     if not permissions.can_manage_members(user, org):
         raise OrgForbidden(_l("Only the administrators of %(name)s can invite members.", name=org.name))

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
-from civic.core.models import TimestampMixin
+from civic.core.models import EnumText, TimestampMixin, enum_check
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -78,7 +78,7 @@ STATUS_LABELS = {
     PostStatus.WITHDRAWN: _l("Withdrawn"),
     PostStatus.MERGED: _l("Merged into another idea"),
 }
-STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s.value}'" for s in PostStatus))
+STATUS_CHECK = enum_check("status", PostStatus)
 
 idea_need = Table(
     "idea_need",
@@ -131,7 +131,7 @@ class Post(TimestampMixin, db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     # Rendered and sanitised once, when saved: pages show this.
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(30), default=PostStatus.PUBLISHED.value, index=True)
+    status: Mapped[PostStatus] = mapped_column(EnumText(PostStatus, 30), default=PostStatus.PUBLISHED, index=True)
     image_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id", ondelete="SET NULL"), index=True)
     # Kept in the same transaction as the rows they count (see participation and comments).
     vote_count: Mapped[int] = mapped_column(default=0)
@@ -190,8 +190,8 @@ class PostEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[str] = mapped_column(String(30))
-    to_status: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[PostStatus] = mapped_column(EnumText(PostStatus, 30))
+    to_status: Mapped[PostStatus] = mapped_column(EnumText(PostStatus, 30))
     reason_markdown: Mapped[str] = mapped_column(Text, default="")
     reason_html: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)

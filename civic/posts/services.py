@@ -135,7 +135,7 @@ def _attach_image(post: Post, author: User, image: FileStorage | None) -> None:
 def create_need(author: User, city: City, data: PostData) -> Need:
     if not permissions.can_post(author):
         raise PostForbidden(_l("Log in to post a need."))
-    need = Need(author=author, status=PostStatus.PUBLISHED.value)
+    need = Need(author=author, status=PostStatus.PUBLISHED)
     _fill_common(need, city, data)
     need.location_text = _line(data.location_text, "location_text", LOCATION_MAX, required=False)
     _organisation(need, author, data.organisation_id)
@@ -158,7 +158,7 @@ def _fill_idea(idea: Idea, city: City, data: PostData) -> None:
 def create_idea(author: User, city: City, data: PostData) -> Idea:
     if not permissions.can_post(author):
         raise PostForbidden(_l("Log in to propose an idea."))
-    idea = Idea(author=author, status=PostStatus.PUBLISHED.value)
+    idea = Idea(author=author, status=PostStatus.PUBLISHED)
     _fill_idea(idea, city, data)
     _organisation(idea, author, data.organisation_id)
     if data.call_id is not None:

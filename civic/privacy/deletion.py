@@ -55,11 +55,11 @@ def organisations_left_without_admin(user: User) -> list[Organisation]:
     """The organisations this person administers alone."""
     admin = aliased(Membership)
     other = select(func.count()).select_from(admin).where(
-        admin.organisation_id == Organisation.id, admin.role == MemberRole.ADMIN.value,
+        admin.organisation_id == Organisation.id, admin.role == MemberRole.ADMIN,
         admin.user_id != user.id).correlate(Organisation).scalar_subquery()
     return list(db.session.scalars(
         select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, Membership.role == MemberRole.ADMIN.value, other == 0)
+        .where(Membership.user_id == user.id, Membership.role == MemberRole.ADMIN, other == 0)
         .order_by(Organisation.name)))
 
 

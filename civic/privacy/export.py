@@ -301,10 +301,10 @@ def exports_of(user: User) -> list[DataExport]:
 def request_export(user: User) -> DataExport:
     """A pending export; refused while another one waits (the database enforces one)."""
     waiting = db.session.scalar(select(DataExport.id).where(DataExport.user_id == user.id,
-                                                            DataExport.status == ExportStatus.PENDING.value))
+                                                            DataExport.status == ExportStatus.PENDING))
     if waiting is not None:
         raise ExportError(_l("Your data is already being prepared: it will appear on this page when it is ready."))
-    export = DataExport(user_id=user.id, status=ExportStatus.PENDING.value, requested_at=utcnow())
+    export = DataExport(user_id=user.id, status=ExportStatus.PENDING, requested_at=utcnow())
     db.session.add(export)
     try:
         with db.session.begin_nested():
@@ -322,7 +322,7 @@ def prepare(export: DataExport, now: datetime | None = None) -> None:
     body = json.dumps(document(user, now), ensure_ascii=False, indent=1).encode()
     export.content = gzip.compress(body, compresslevel=6, mtime=0)
     export.size_bytes = len(body)
-    export.status = ExportStatus.READY.value
+    export.status = ExportStatus.READY
     export.ready_at = now
     export.expires_at = now + timedelta(days=current_app.config["EXPORT_DAYS"])
 
@@ -349,10 +349,10 @@ def prepare_due(limit: int = 5, now: datetime | None = None) -> int:
     """The worker's round: prepare the oldest pending exports, each in its own transaction, then erase
     the expired ones. Several workers may run: an export is claimed by a conditional update."""
     done = 0
-    for export_id in db.session.scalars(select(DataExport.id).where(DataExport.status == ExportStatus.PENDING.value)
+    for export_id in db.session.scalars(select(DataExport.id).where(DataExport.status == ExportStatus.PENDING)
                                         .order_by(DataExport.requested_at).limit(limit)).all():
         export = db.session.get(DataExport, export_id, with_for_update={"skip_locked": True})
-        if export is None or export.status != ExportStatus.PENDING.value:
+        if export is None or export.status != ExportStatus.PENDING:
             db.session.rollback()
             continue
         try:
@@ -362,7 +362,7 @@ def prepare_due(limit: int = 5, now: datetime | None = None) -> int:
             db.session.rollback()
             log.exception("data export failed", extra={"export_id": export_id})
             db.session.execute(update(DataExport).where(DataExport.id == export_id)
-                               .values(status=ExportStatus.FAILED.value))
+                               .values(status=ExportStatus.FAILED))
             db.session.commit()
             continue
         _tell_ready(db.session.get(User, export.user_id), export)

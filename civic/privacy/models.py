@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from civic.core.models import EnumText, enum_check
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 
@@ -20,7 +21,7 @@ class ExportStatus(enum.StrEnum):
 class DataExport(db.Model):
     __tablename__ = "data_export"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'ready', 'failed')", name="status_known"),
+        CheckConstraint(enum_check("status", ExportStatus), name="status_known"),
         # One request waiting per person: a second click while it is prepared adds nothing.
         Index("ix_data_export_one_pending", "user_id", unique=True,
               postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
@@ -30,7 +31,7 @@ class DataExport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(10), default=ExportStatus.PENDING.value)
+    status: Mapped[ExportStatus] = mapped_column(EnumText(ExportStatus, 10), default=ExportStatus.PENDING)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     ready_at: Mapped[datetime | None]
     # The download works until then; the worker then erases the file's content.

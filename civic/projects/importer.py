@@ -587,7 +587,7 @@ class Importer:
                 theme_id=row.theme_id, action=row.action or "", beneficiary_name=row.beneficiary_name or "",
                 beneficiary_tax_code=row.beneficiary_tax_code or "", neighbourhood_ids=row.neighbourhood_ids or [],
                 starts_on=row.starts_on, planned_end_on=row.planned_end_on, ended_on=row.ended_on,
-                status=row.status or ProjectStatus.NOT_STARTED.value,
+                status=row.status or ProjectStatus.NOT_STARTED,
                 funding_total=f"{row.funding_total or Decimal('0'):.2f}", eu_share=f"{row.eu_share or Decimal('0'):.2f}")
         title = row.title
         if project.origin_hidden and title in _neutral_titles(project):

@@ -15,6 +15,7 @@ from flask_babel import pgettext
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from civic.core.models import EnumText, enum_check
 from civic.core.text import slugify
 from civic.core.timeutil import utcnow
 from civic.extensions import db
@@ -54,10 +55,6 @@ class PartnerRole(enum.StrEnum):
         return str(_l("Lead partner (capofila)") if self is PartnerRole.LEAD else _l("Partner"))
 
 
-def _in(column: str, enum_type) -> str:
-    return "{} IN ({})".format(column, ", ".join(f"'{v.value}'" for v in enum_type))
-
-
 project_neighbourhood = Table(
     "project_neighbourhood", db.Model.metadata,
     Column("project_id", ForeignKey("funded_project.id", ondelete="CASCADE"), primary_key=True),
@@ -68,7 +65,7 @@ project_neighbourhood = Table(
 class FundedProject(db.Model):
     __tablename__ = "funded_project"
     __table_args__ = (
-        CheckConstraint(_in("status", ProjectStatus), name="status_known"),
+        CheckConstraint(enum_check("status", ProjectStatus), name="status_known"),
         UniqueConstraint("programme_id", "local_code"),
         CheckConstraint("funding_total >= 0 AND eu_share >= 0 AND eu_share <= funding_total", name="funding_valid"),
         CheckConstraint("committed_total >= 0 AND paid_total >= 0", name="totals_positive"),
@@ -98,7 +95,7 @@ class FundedProject(db.Model):
     starts_on: Mapped[date | None]
     planned_end_on: Mapped[date | None]
     ended_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(12), default=ProjectStatus.NOT_STARTED.value)
+    status: Mapped[ProjectStatus] = mapped_column(EnumText(ProjectStatus, 12), default=ProjectStatus.NOT_STARTED)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="RESTRICT"), unique=True)
     funding_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
     eu_share: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), server_default="0")
@@ -187,7 +184,7 @@ class ProjectPartner(db.Model):
     __tablename__ = "project_partner"
     __table_args__ = (
         UniqueConstraint("project_id", "organisation_id"),
-        CheckConstraint(_in("role", PartnerRole), name="role_known"),
+        CheckConstraint(enum_check("role", PartnerRole), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -133,7 +133,7 @@ def create_for_idea(user: User, idea: Idea) -> FundedProject:
     existing = project_for_idea(idea)
     if existing is not None:
         return existing
-    project = FundedProject(city_id=idea.city_id, idea_id=idea.id, status=ProjectStatus.NOT_STARTED.value,
+    project = FundedProject(city_id=idea.city_id, idea_id=idea.id, status=ProjectStatus.NOT_STARTED,
                             summary_markdown=idea.summary, summary_html=render_markdown(idea.summary),
                             beneficiary_name=_default_beneficiary(idea.city), created_by_id=user.id,
                             theme_id=idea.theme_id,
@@ -184,7 +184,7 @@ class ProjectData:
     starts_on: date | None = None
     planned_end_on: date | None = None
     ended_on: date | None = None
-    status: str = ProjectStatus.NOT_STARTED.value
+    status: str = ProjectStatus.NOT_STARTED
     funding_total: str = "0"
     eu_share: str = "0"
     exception: bool = False
@@ -227,7 +227,7 @@ def _apply(user: User, project: FundedProject, city: City, data: ProjectData) ->
                               (data.starts_on, data.ended_on, "ended_on")):
         if first and then and then < first:
             raise ProjectError(_l("The end cannot come before the start."), name)
-    if data.status == ProjectStatus.COMPLETED.value and data.ended_on is None:
+    if data.status == ProjectStatus.COMPLETED and data.ended_on is None:
         raise ProjectError(_l("Enter the actual end date of a completed project."), "ended_on")
     funding = _positive(data.funding_total, "funding_total", allow_zero=True)
     eu_share = _positive(data.eu_share, "eu_share", allow_zero=True)
@@ -280,7 +280,7 @@ def create_project(user: User, city: City, data: ProjectData) -> FundedProject:
     _require_manager(user, city)
     project = FundedProject(city_id=city.id, city=city, created_by_id=user.id, committed_total=Decimal("0.00"),
                             paid_total=Decimal("0.00"), funding_total=Decimal("0.00"), eu_share=Decimal("0.00"),
-                            status=ProjectStatus.NOT_STARTED.value)
+                            status=ProjectStatus.NOT_STARTED)
     project.status = ""
     changed = _apply(user, project, city, data)
     db.session.add(project)

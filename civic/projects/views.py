@@ -205,7 +205,7 @@ def new():
     _choices(form, city)
     if not form.is_submitted():
         form.beneficiary_name.data = f"Comune di {city.name}"
-        form.status.data = ProjectStatus.NOT_STARTED.value
+        form.status.data = ProjectStatus.NOT_STARTED
     user = current_user._get_current_object()
     return handle_form(form, lambda: services.create_project(user, city, form.data_for_service()),
                        message=_("The funded project is published."), redirect_to=project_url,

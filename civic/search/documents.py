@@ -80,7 +80,7 @@ def _posts(model_name: str) -> Select:
     query = (select(model).where(visible_post())
              .options(joinedload(model.city), joinedload(model.neighbourhood), joinedload(model.theme)))
     if model is Idea:
-        query = query.where(Idea.status != PostStatus.MERGED.value)
+        query = query.where(Idea.status != PostStatus.MERGED)
     return query
 
 
@@ -98,7 +98,7 @@ def _post_status(value: str) -> str:
 # --- calls -------------------------------------------------------------------------------------
 
 def _calls() -> Select:
-    return (select(Call).where(Call.status == CallStatus.PUBLISHED.value)
+    return (select(Call).where(Call.status == CallStatus.PUBLISHED)
             .options(joinedload(Call.city), selectinload(Call.themes)))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Tab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.accounts.models import User
+from civic.core.models import EnumText, enum_check
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.orgs.models import Organisation
@@ -44,10 +45,6 @@ class MilestoneStatus(enum.StrEnum):
     def label(self) -> str:
         return str({MilestoneStatus.OPEN: _l("Open"), MilestoneStatus.SUBMITTED: _l("Evidence submitted"),
                     MilestoneStatus.APPROVED: _l("Approved")}[self])
-
-
-def _in(column: str, enum_type) -> str:
-    return "{} IN ({})".format(column, ", ".join(f"'{v.value}'" for v in enum_type))
 
 
 class SupportPlan(db.Model):
@@ -90,7 +87,7 @@ class TeamMember(db.Model):
     __tablename__ = "support_team_member"
     __table_args__ = (
         UniqueConstraint("plan_id", "user_id"),
-        CheckConstraint(_in("role", TeamRole), name="role_known"),
+        CheckConstraint(enum_check("role", TeamRole), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +118,7 @@ class TeamOrganisation(db.Model):
 class SupportMilestone(db.Model):
     __tablename__ = "support_milestone"
     __table_args__ = (
-        CheckConstraint(_in("status", MilestoneStatus), name="status_known"),
+        CheckConstraint(enum_check("status", MilestoneStatus), name="status_known"),
         CheckConstraint("(status = 'approved') = (approved_at IS NOT NULL)", name="approved_when_approved"),
     )
 
@@ -130,7 +127,7 @@ class SupportMilestone(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     due_date: Mapped[date]
     deliverable: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default=MilestoneStatus.OPEN.value)
+    status: Mapped[MilestoneStatus] = mapped_column(EnumText(MilestoneStatus, 10), default=MilestoneStatus.OPEN)
     evidence_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     submitted_at: Mapped[datetime | None]
     approved_at: Mapped[datetime | None]
@@ -147,7 +144,7 @@ class SupportMilestone(db.Model):
     @property
     def awaiting_approval(self) -> bool:
         """Its evidence is submitted: the mentor or a moderator may approve it."""
-        return self.status == MilestoneStatus.SUBMITTED.value
+        return self.status == MilestoneStatus.SUBMITTED
 
     @property
     def is_approved(self) -> bool:

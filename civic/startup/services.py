@@ -92,7 +92,7 @@ def _admitted_organisation_ids(idea: Idea) -> list[int]:
     return list(db.session.scalars(
         select(ExpressionOfInterest.organisation_id)
         .join(CodesignProcess, CodesignProcess.id == ExpressionOfInterest.process_id)
-        .where(CodesignProcess.idea_id == idea.id, ExpressionOfInterest.status == InterestStatus.ADMITTED.value)
+        .where(CodesignProcess.idea_id == idea.id, ExpressionOfInterest.status == InterestStatus.ADMITTED)
         .order_by(ExpressionOfInterest.id)))
 
 
@@ -230,7 +230,7 @@ def add_milestone(user: User, plan: SupportPlan, data: MilestoneData) -> Support
         raise StartupError(_l("Enter the due date."), "due_date")
     deliverable = _text(data.deliverable, "deliverable", _l("Describe the deliverable."))
     milestone = SupportMilestone(plan_id=plan.id, title=title, due_date=data.due_date, deliverable=deliverable,
-                          status=MilestoneStatus.OPEN.value)
+                          status=MilestoneStatus.OPEN)
     db.session.add(milestone)
     db.session.flush()
     return milestone
@@ -249,7 +249,7 @@ def submit_milestone(user: User, milestone: SupportMilestone, text: str, file: F
         stored = files.store(file, "evidenza", field="file")
     try:
         milestone.evidence_text = evidence
-        milestone.status = MilestoneStatus.SUBMITTED.value
+        milestone.status = MilestoneStatus.SUBMITTED
         milestone.submitted_at = utcnow()
         if stored is not None:
             db.session.add(SupportEvidence(milestone_id=milestone.id, stored_name=stored.stored_name,
@@ -269,7 +269,7 @@ def approve_milestone(user: User, milestone: SupportMilestone) -> SupportMilesto
         raise StartupForbidden(_l("Only the mentor and the moderators can approve a milestone."))
     if not milestone.awaiting_approval:
         raise StartupConflict(_l("Only a milestone with its evidence submitted can be approved."))
-    milestone.status = MilestoneStatus.APPROVED.value
+    milestone.status = MilestoneStatus.APPROVED
     milestone.approved_at = utcnow()
     milestone.approved_by_id = user.id
     db.session.flush()
