@@ -364,8 +364,7 @@ def choose_targets(app, populated: dict, voters: int) -> Targets:
 
     from civic.accounts.models import Role, User, moderator_city
     from civic.extensions import db
-    from civic.moderation.visibility import visible_post
-    from civic.posts.models import Post
+    from civic.posts.models import Post, visible_post
     from civic.projects.models import FundedProject
     from civic.territories.models import City
 
