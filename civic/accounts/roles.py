@@ -27,10 +27,6 @@ class RoleError(RuleError):
     pass
 
 
-class RoleForbidden(RoleError, Forbidden):
-    pass
-
-
 @dataclass
 class UserPage:
     users: list[User]
@@ -63,11 +59,11 @@ def _describe(role: str, cities: list[City]) -> str:
 def set_role(actor: User, person: User, role: str, city_ids: list[int], password: str) -> bool:
     """Give `person` this role (and, for a moderator, these cities). Returns False when nothing changed."""
     if not is_admin(actor):
-        raise RoleForbidden(_l("Only administrators can change roles."))
+        raise Forbidden(_l("Only administrators can change roles."))
     if not check_password_hash(actor.password_hash, password or ""):
         raise RoleError(_l("Your password is not correct: enter it to confirm the change."), "password")
     if person.id == actor.id:
-        raise RoleForbidden(_l("You cannot change your own role: ask another administrator."))
+        raise Forbidden(_l("You cannot change your own role: ask another administrator."))
     if person.deleted_at is not None or not person.active:
         raise RoleError(_l("This account is closed: its role cannot be changed."))
     if role not in {r.value for r in Role}:

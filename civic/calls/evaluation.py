@@ -50,10 +50,6 @@ class EvaluationClosed(Conflict):
     """Not possible in the call's current phase or state (409)."""
 
 
-class NotEvaluable(NotFound):
-    """The idea is not one of the call's visible ideas (404)."""
-
-
 # --- who and when ----------------------------------------------------------------------------------
 
 def check_moderator(user: User | None, call: Call) -> None:
@@ -105,7 +101,7 @@ def publishing_note(call: Call) -> str:
 def check_idea(call: Call, idea: Post | None) -> Idea:
     """The idea, when it is one of the call's visible ideas (else 404)."""
     if not isinstance(idea, Idea) or idea.call_id != call.id or idea.hidden_at is not None:
-        raise NotEvaluable(_l("This idea is not one of the ideas of this call."))
+        raise NotFound(_l("This idea is not one of the ideas of this call."))
     return idea
 
 

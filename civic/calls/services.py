@@ -40,10 +40,6 @@ class CallError(RuleError):
     """The call as written breaks a rule (422, shown on the form)."""
 
 
-class CallConflict(Conflict):
-    """The call changed state meanwhile (409)."""
-
-
 @dataclass
 class PhaseData:
     kind: str
@@ -198,7 +194,7 @@ def create_call(user: User, city: City, data: CallData) -> Call:
 def check_can_edit(user: User | None, call: Call) -> None:
     _require_moderator(user, call.city)
     if call.results_published_at is not None:
-        raise CallConflict(_l("The results of this call are published: it can no longer be changed."))
+        raise Conflict(_l("The results of this call are published: it can no longer be changed."))
 
 
 def update_call(user: User, call: Call, data: CallData) -> None:
@@ -228,7 +224,7 @@ def publish_call(user: User, call: Call) -> None:
         .values(status=CallStatus.PUBLISHED, published_at=utcnow()).returning(Call.id)
     ).first()
     if published is None:
-        raise CallConflict(_l("This call is already published."))
+        raise Conflict(_l("This call is already published."))
     db.session.expire(call, ["status", "published_at"])
     audit.record(user, "call.publish", "call", call.id, call.title, city_id=call.city_id)
 

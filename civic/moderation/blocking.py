@@ -34,14 +34,6 @@ BLOCK_REASON_MAX = HIDE_REASON_MAX  # user_account.blocked_reason is 500 charact
 _BATCH = 200  # posts per counter update
 
 
-class AlreadyBlocked(StateConflict):
-    pass
-
-
-class NotBlocked(StateConflict):
-    pass
-
-
 def require_can_moderate(actor: User, person: User) -> None:
     """Refuse, saying why, when `actor` may not block, unblock or handle the reports of `person`."""
     if can_moderate_user(actor, person):
@@ -91,7 +83,7 @@ class BlockResult:
 
 def block(actor: User, person: User, reason: str) -> BlockResult:
     """Block `person`: login refused with the reason, every session ended, all their visible content hidden,
-    the open reports on them and on that content closed. Raises AlreadyBlocked (409) if someone was quicker."""
+    the open reports on them and on that content closed. Raises StateConflict (409) if someone was quicker."""
     require_can_moderate(actor, person)
     text = _checked_reason(reason)
     now = utcnow()
@@ -103,7 +95,7 @@ def block(actor: User, person: User, reason: str) -> BlockResult:
         .values(blocked_at=now, blocked_reason=text, session_token=new_session_token()).returning(users.c.id)
     ).first()
     if blocked is None:
-        raise AlreadyBlocked(_l("This account is already blocked: another moderator may have just blocked it."))
+        raise StateConflict(_l("This account is already blocked: another moderator may have just blocked it."))
     sessions.end_all(person)  # and the server forgets them
     hidden_posts = [row.id for row in db.session.execute(
         update(posts).where(posts.c.author_id == person.id, posts.c.hidden_at.is_(None))
@@ -132,7 +124,7 @@ def block(actor: User, person: User, reason: str) -> BlockResult:
 
 def unblock(actor: User, person: User) -> BlockResult:
     """Let `person` log in again and show again what the block hid (not what a moderator hid on its own).
-    Raises NotBlocked (409) if the account is not blocked."""
+    Raises StateConflict (409) if the account is not blocked."""
     require_can_moderate(actor, person)
     users, posts, comments = User.__table__, Post.__table__, Comment.__table__
     unblocked = db.session.execute(
@@ -140,7 +132,7 @@ def unblock(actor: User, person: User) -> BlockResult:
         .values(blocked_at=None, blocked_reason=None).returning(users.c.id)
     ).first()
     if unblocked is None:
-        raise NotBlocked(_l("This account is not blocked: another moderator may have just unblocked it."))
+        raise StateConflict(_l("This account is not blocked: another moderator may have just unblocked it."))
     shown_posts = db.session.execute(
         update(posts).where(posts.c.author_id == person.id, posts.c.hidden_by_block.is_(True),
                             posts.c.hidden_at.is_not(None))

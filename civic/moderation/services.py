@@ -34,16 +34,8 @@ class ModerationError(RuleError):
     pass
 
 
-class AlreadyReported(ModerationError, Conflict):
-    pass
-
-
 class StateConflict(ModerationError, Conflict):
     """The content is already in the state asked for (another moderator acted first)."""
-
-
-class CannotReportOwnProfile(ModerationError, Forbidden):
-    pass
 
 
 def _returned_flags(model) -> tuple:
@@ -79,7 +71,7 @@ def check_reportable(user: User, target: Post | Comment | User) -> None:
     """A profile cannot be reported by its owner, nor once blocked."""
     if isinstance(target, User):
         if target.id == user.id:
-            raise CannotReportOwnProfile(_l("You cannot report your own profile."))
+            raise Forbidden(_l("You cannot report your own profile."))
         if target.blocked_at is not None:
             raise StateConflict(_l("This account is already suspended."))
 
@@ -95,7 +87,7 @@ def report(user: User, target: Post | Comment | User, reason: str, details: str 
     exists = db.session.scalar(select(Report.id).where(
         Report.reporter_id == user.id, Report.target_kind == kind, Report.target_id == target.id))
     if exists:
-        raise AlreadyReported(_l("You have already reported this. The moderators will look at it."))
+        raise Conflict(_l("You have already reported this. The moderators will look at it."))
     entry = Report(reporter_id=user.id, target_kind=kind, target_id=target.id, city_id=target_city_id(target),
                    reason=reason, details=text)
     db.session.add(entry)
@@ -103,7 +95,7 @@ def report(user: User, target: Post | Comment | User, reason: str, details: str 
         db.session.flush()
     except IntegrityError:  # the same report sent twice at once
         db.session.rollback()
-        raise AlreadyReported(_l("You have already reported this. The moderators will look at it.")) from None
+        raise Conflict(_l("You have already reported this. The moderators will look at it.")) from None
     log.info("content reported", extra={"target": f"{kind}:{target.id}", "user_id": user.id})
     return entry
 
