@@ -2,14 +2,13 @@
 the city's). Here rather than with the territories because who may edit them is the accounts' to say."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.accounts.permissions import can_edit_neighbourhoods
 from civic.core.access import load_or_404, require
-from civic.core.forms import ActionForm, check_action, handle_form
-from civic.extensions import db
+from civic.core.forms import ActionForm, handle_button, handle_form
 from civic.territories import services
 from civic.territories.forms import NeighbourhoodForm
 from civic.territories.models import City, Neighbourhood
@@ -61,9 +60,6 @@ def delete_neighbourhood(slug: str, neighbourhood_id: int):
     city = city_or_404(slug)
     _require_neighbourhood_editor(city)
     neighbourhood = _neighbourhood_of(city, neighbourhood_id)
-    check_action()
-    name = neighbourhood.name
-    services.remove_neighbourhood(neighbourhood, actor=current_user._get_current_object())
-    db.session.commit()
-    flash(_("Neighbourhood %(name)s removed.", name=name), "success")
-    return redirect(url_for("territories.neighbourhoods", slug=city.slug))
+    return handle_button(lambda: services.remove_neighbourhood(neighbourhood, actor=current_user._get_current_object()),
+                         message=_("Neighbourhood %(name)s removed.", name=neighbourhood.name),
+                         redirect_to=url_for("territories.neighbourhoods", slug=city.slug))

@@ -2,7 +2,7 @@
 results, and the moderators' forms to write and publish a call."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from civic.calls.forms import CallForm
 from civic.calls.models import Call, CallStatus, PhaseKind
 from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, handle_form
+from civic.core.forms import ActionForm, handle_button, handle_form
 from civic.core.routing import query_int
 from civic.extensions import db
 from civic.participation.services import voted_post_ids
@@ -119,8 +119,7 @@ def edit(call_id: int):
 @login_required
 def publish(call_id: int):
     call = _call(call_id)
-    check_action()
-    perform(lambda: services.publish_call(current_user._get_current_object(), call))  # no phases yet (422), already published (409)
-    db.session.commit()
-    flash(_("The call is published: residents can see it."), "success")
-    return redirect(call_url(call))
+    # Refused with no phases yet (422), or already published (409).
+    return handle_button(lambda: services.publish_call(current_user._get_current_object(), call),
+                         message=_("The call is published: residents can see it."),
+                         redirect_to=lambda _result: call_url(call))

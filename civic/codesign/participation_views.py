@@ -13,7 +13,7 @@ from civic.codesign.models import ExpressionOfInterest, InterestStatus
 from civic.codesign.views import _process, _user, bp
 from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
-from civic.core.forms import UNVERIFIED, check_action, handle_form, optional_id
+from civic.core.forms import UNVERIFIED, handle_button, handle_form, optional_id
 from civic.extensions import db
 from civic.urls import process_url
 
@@ -107,8 +107,6 @@ def decline_interest(interest_id: int):
 def withdraw_interest(interest_id: int):
     interest = _interest(interest_id)
     process, name = interest.process, interest.organisation.name
-    check_action()
-    perform(lambda: participation.withdraw_interest(current_user._get_current_object(), interest))
-    db.session.commit()
-    flash(_("The expression of interest of %(name)s is withdrawn.", name=name), "info")
-    return redirect(process_url(process, _anchor="interests"))
+    return handle_button(lambda: participation.withdraw_interest(current_user._get_current_object(), interest),
+                         message=_("The expression of interest of %(name)s is withdrawn.", name=name),
+                         category="info", redirect_to=lambda _result: process_url(process, _anchor="interests"))

@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from civic.comments import permissions, services
 from civic.comments.forms import CommentForm
 from civic.comments.models import Comment
-from civic.core.access import load_or_404, perform, require
+from civic.core.access import load_or_404, require
 from civic.core.errors import abort_with
-from civic.core.forms import check_action, handle_form
+from civic.core.forms import handle_button, handle_form
 from civic.core.ratelimit import completed, config_limit, per_account
-from civic.extensions import db, limiter
+from civic.extensions import limiter
 from civic.posts.models import Post
 from civic.posts.permissions import can_see
 from civic.urls import post_url
@@ -87,8 +87,6 @@ def edit(comment_id: int):
 @login_required
 def delete(comment_id: int):
     comment = _comment(comment_id)
-    check_action()
-    perform(lambda: services.delete_comment(current_user._get_current_object(), comment))
-    db.session.commit()
-    flash(_("Your comment has been deleted."), "info")
-    return redirect(comment_url(comment))
+    return handle_button(lambda: services.delete_comment(current_user._get_current_object(), comment),
+                         message=_("Your comment has been deleted."), category="info",
+                         redirect_to=lambda _result: comment_url(comment))

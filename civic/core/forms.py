@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from civic.core.access import perform
 from civic.core.errors import abort_with
 from civic.core.rules import RuleError
 from civic.core.text import checked_line, too_short
@@ -177,6 +178,25 @@ def handle_form(
     db.session.commit()
     if after_commit is not None:
         after_commit(result)
+    for text, kind in _flashes(message(result) if callable(message) else message, category):
+        flash(text, kind)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def handle_button(
+    action: Callable[[], Any],
+    /,
+    *,
+    redirect_to: str | Callable[[Any], str],
+    message: Any = None,
+    category: str = "success",
+):
+    """The answer of a button (publish, verify, leave, delete…): its CSRF token checked (400), the service
+    run (its refusal answered with its status and message, nothing written), the commit, the flash of
+    `message` and the redirect, as `handle_form` does for a form."""
+    check_action()
+    result = perform(action)
+    db.session.commit()
     for text, kind in _flashes(message(result) if callable(message) else message, category):
         flash(text, kind)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -9,7 +9,7 @@ from wtforms import RadioField
 
 from civic.accounts.auth import safe_next
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, handle_form
+from civic.core.forms import ActionForm, check_action, handle_button, handle_form
 from civic.core.routing import query_int
 from civic.extensions import csrf, db
 from civic.notifications import follows, services
@@ -88,11 +88,9 @@ def index():
 @bp.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all():
-    check_action()
-    services.mark_all_read(current_user._get_current_object())
-    db.session.commit()
-    flash(_("All your notifications are marked as read."), "success")
-    return redirect(url_for("notifications.index"))
+    return handle_button(lambda: services.mark_all_read(current_user._get_current_object()),
+                         message=_("All your notifications are marked as read."),
+                         redirect_to=url_for("notifications.index"))
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
-from civic.core.forms import UNVERIFIED, ActionForm, check_action, handle_form
+from civic.core.forms import UNVERIFIED, ActionForm, check_action, handle_button, handle_form
 from civic.core.ratelimit import completed, per_account
 from civic.core.rules import RuleError
 from civic.extensions import db, limiter
@@ -135,11 +135,10 @@ def invite(org_id: int):
 @login_required
 def revoke(org_id: int, inv_id: int):
     org = _org(org_id)
-    check_action()
-    invitation = perform(lambda: services.revoke_invitation(current_user._get_current_object(), org, inv_id))
-    db.session.commit()
-    flash(_("The invitation to %(email)s is revoked: its link no longer works.", email=invitation.email), "info")
-    return redirect(url_for("orgs.members", org_id=org.id))
+    return handle_button(lambda: services.revoke_invitation(current_user._get_current_object(), org, inv_id),
+                         message=lambda invitation: _("The invitation to %(email)s is revoked: its link no longer "
+                                                      "works.", email=invitation.email),
+                         category="info", redirect_to=url_for("orgs.members", org_id=org.id))
 
 
 @bp.route("/organisations/invitations/<token>", methods=["GET", "POST"])
@@ -206,22 +205,18 @@ def change_role(org_id: int, user_id: int):
 @login_required
 def leave(org_id: int):
     org = _org(org_id)
-    check_action()
-    perform(lambda: services.leave(current_user._get_current_object(), org))
-    db.session.commit()
-    flash(_("You have left %(name)s.", name=org.name), "info")
-    return redirect(org_url(org))
+    return handle_button(lambda: services.leave(current_user._get_current_object(), org),
+                         message=_("You have left %(name)s.", name=org.name), category="info",
+                         redirect_to=lambda _result: org_url(org))
 
 
 @bp.route("/organisations/<int:org_id>/verify", methods=["POST"])
 @login_required
 def verify(org_id: int):
     org = _org(org_id)
-    check_action()
-    perform(lambda: services.verify(current_user._get_current_object(), org))
-    db.session.commit()
-    flash(_("%(name)s is verified: the badge is shown on its profile.", name=org.name), "success")
-    return redirect(org_url(org))
+    return handle_button(lambda: services.verify(current_user._get_current_object(), org),
+                         message=_("%(name)s is verified: the badge is shown on its profile.", name=org.name),
+                         redirect_to=lambda _result: org_url(org))
 
 
 @bp.route("/organisations/<int:org_id>/unverify", methods=["POST"])

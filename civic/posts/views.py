@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from civic.accounts.permissions import can_moderate_city
 from civic.core.access import load_or_404, perform, require
 from civic.core.errors import abort_with
-from civic.core.forms import ActionForm, check_action, handle_form, optional_id
+from civic.core.forms import ActionForm, handle_button, handle_form, optional_id
 from civic.core.ratelimit import completed, config_limit, per_account
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db, limiter
@@ -236,11 +236,9 @@ def move_idea(post_id: int):
 @login_required
 def withdraw_idea(post_id: int):
     idea = _post(Idea, post_id)
-    check_action()
-    perform(lambda: services.withdraw_idea(current_user._get_current_object(), idea))
-    db.session.commit()
-    flash(_("Your idea has been withdrawn. It stays visible, marked as withdrawn."), "info")
-    return redirect(post_url(idea))
+    return handle_button(lambda: services.withdraw_idea(current_user._get_current_object(), idea),
+                         message=_("Your idea has been withdrawn. It stays visible, marked as withdrawn."),
+                         category="info", redirect_to=lambda _result: post_url(idea))
 
 
 # --- merging an idea into the idea that remains (civic/posts/merging.py) ------------------------

@@ -3,7 +3,7 @@ progress, money, indicators, milestones, updates) and the moderators' forms. Imp
 (done by the blueprint registration) also registers the lifecycle hook of civic/projects/services.py."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from civic.accounts import reauth
 from civic.codesign import permissions as codesign_permissions
 from civic.codesign import services as codesign_services
-from civic.core.access import load_or_404, perform, require
+from civic.core.access import load_or_404, require
 from civic.core.errors import abort_with
-from civic.core.forms import check_action, check_refusal_shown, handle_form
+from civic.core.forms import check_refusal_shown, handle_button, handle_form
 from civic.core.routing import query_int
 from civic.extensions import db
 from civic.posts.models import Idea
@@ -284,11 +284,9 @@ def complete_milestone(milestone_id: int):
     milestone = load_or_404(Milestone, milestone_id, _("This milestone does not exist."))
     project = _project(milestone.project_id)
     _manager_only(project)
-    check_action()
-    perform(lambda: services.complete_milestone(_user(), milestone))
-    db.session.commit()
-    flash(_("The milestone is marked as reached."), "success")
-    return redirect(project_url(project))
+    return handle_button(lambda: services.complete_milestone(_user(), milestone),
+                         message=_("The milestone is marked as reached."),
+                         redirect_to=lambda _result: project_url(project))
 
 
 @bp.route("/projects/<int:project_id>/indicators", methods=["POST"])
@@ -451,11 +449,8 @@ def delete_milestone(project_id: int, milestone_id: int):
     project = _project(project_id)
     _manager_only(project)
     milestone = _row(project, "milestone", milestone_id)
-    check_action()
-    perform(lambda: services.delete_milestone(_user(), project, milestone))
-    db.session.commit()
-    flash(_("The milestone is deleted."), "success")
-    return redirect(project_url(project))
+    return handle_button(lambda: services.delete_milestone(_user(), project, milestone),
+                         message=_("The milestone is deleted."), redirect_to=lambda _result: project_url(project))
 
 
 @bp.route("/projects/<int:project_id>/indicators/<int:indicator_id>/edit")
