@@ -33,7 +33,7 @@ from civic.codesign import participation_views as codesign_participation_views
 from civic.codesign import permissions as codesign_permissions
 from civic.codesign import services as codesign
 from civic.codesign import views as codesign_views
-from civic.codesign.models import CodesignProcess, visible_process
+from civic.codesign.models import CodesignProcess, DocumentRole, InterestStatus, ProcessStatus, visible_process
 from civic.comments import notices as comment_notices
 from civic.comments import permissions as comment_permissions
 from civic.comments import views as comment_views
@@ -71,6 +71,7 @@ from civic.privacy import consent
 from civic.privacy import export as privacy_export
 from civic.privacy import views as privacy_views
 from civic.privacy.cli import privacy_cli
+from civic.privacy.models import ExportStatus
 from civic.projects import org_views as project_org_views
 from civic.projects import permissions as project_permissions
 from civic.projects import services as projects
@@ -176,6 +177,9 @@ def register_template_globals(app: Flask) -> None:
         app.jinja_env.globals.update(permissions.TEMPLATE_PERMISSIONS)
     app.jinja_env.globals.update(urls.TEMPLATE_GLOBALS)
     app.jinja_env.globals["call_voting_note"] = call_phases.voting_note
+    # The statuses that pages compare with, by name rather than by their stored strings.
+    for status_enum in (S, ProcessStatus, InterestStatus, DocumentRole, ExportStatus):
+        app.jinja_env.globals[status_enum.__name__] = status_enum
 
 
 def register_post_pages() -> None:
