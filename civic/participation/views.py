@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import with_polymorphic
 
+from civic.core.access import perform
 from civic.core.errors import abort_with
 from civic.core.forms import check_action
 from civic.core.ratelimit import config_limit, per_account
@@ -14,7 +15,6 @@ from civic.extensions import db, limiter
 from civic.notifications import follows
 from civic.participation import services
 from civic.posts.models import Post
-from civic.posts.services import PostForbidden
 from civic.urls import post_url
 
 bp = Blueprint("participation", __name__)
@@ -56,12 +56,7 @@ def vote(post_id: int):
     post, followed = _target(post_id)
     if (response := _checked(post)) is not None:
         return response
-    try:
-        services.add_vote(current_user._get_current_object(), post)
-    except PostForbidden as error:
-        abort_with(403, error.message)
-    except services.VotingClosed as error:
-        abort_with(error.status, error.message)
+    perform(lambda: services.add_vote(current_user._get_current_object(), post))  # 403, or 409 outside the voting phase
     # What the answer needs is read before the commit, which expires every object (nothing is then
     # loaded again): the post's address and the messages in the voter's language.
     back = post_url(post, _anchor="participation")
@@ -81,10 +76,7 @@ def unvote(post_id: int):
     post, _followed = _target(post_id)
     if (response := _checked(post)) is not None:
         return response
-    try:
-        services.remove_vote(current_user._get_current_object(), post)
-    except services.VotingClosed as error:
-        abort_with(error.status, error.message)
+    perform(lambda: services.remove_vote(current_user._get_current_object(), post))  # 409 outside the voting phase
     back = post_url(post, _anchor="participation")
     message = _("Your support has been withdrawn.") if post.kind == "need" else _("Your vote has been withdrawn.")
     db.session.commit()

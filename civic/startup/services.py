@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from civic.accounts.models import Role, User
-from civic.accounts.permissions import can_moderate_city
+from civic.accounts.models import User
+from civic.accounts.permissions import can_moderate_city, is_moderator
 from civic.audit import services as audit
 from civic.codesign import files
 from civic.codesign.models import CodesignProcess, ExpressionOfInterest, InterestStatus
@@ -148,7 +148,7 @@ def _manager_only(user: User, plan: SupportPlan) -> None:
 
 def may_mentor(candidate: User, plan: SupportPlan) -> bool:
     """A moderator of the plan's city, or a member of a verified organisation."""
-    if candidate.role == Role.MODERATOR and can_moderate_city(candidate, plan.city):
+    if is_moderator(candidate) and can_moderate_city(candidate, plan.city):
         return True
     return db.session.scalar(
         select(Membership.id).join(Organisation, Organisation.id == Membership.organisation_id)
