@@ -134,7 +134,7 @@ def _app(database_url: str, instance: Path):
 
 
 def measure(engine, asked: list[dict]) -> dict:
-    from civic.search.engine import SearchRequest
+    from civic.search.query import SearchRequest
 
     timings, totals = [], []
     for q in asked[:20]:  # warm-up

@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import select, true
 
 from civic import api, urls
-from civic.accounts import audit_views, auth, neighbourhood_views, roles_views, twofactor
+from civic.accounts import audit_views, auth, neighbourhood_views, roles_views, twofactor, twofactor_views
 from civic.accounts import permissions as account_permissions
 from civic.accounts import views as account_views
 from civic.accounts.cli import users_cli
@@ -50,7 +50,7 @@ from civic.demo.cli import demo_cli
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 from civic.moderation import notices as moderation_notices
 from civic.moderation import views as moderation_views
-from civic.notifications import services as notifications
+from civic.notifications import reading as notification_reading
 from civic.notifications import views as notification_views
 from civic.notifications.cli import notifications_cli
 from civic.notifications.follows import register_followable
@@ -89,9 +89,9 @@ from civic.territories import views as territory_views
 from civic.territories.cli import territories_cli
 from civic.territories.services import all_cities
 
-# Modules whose routes join another package's blueprint: importing them is what adds their pages.
+# Modules whose routes join another module's blueprint: importing them is what adds their pages.
 PAGES_ON_OTHER_BLUEPRINTS = (neighbourhood_views, city_views, codesign_participation_views, profile_views,
-                             project_org_views)
+                             project_org_views, twofactor_views)
 
 
 def configure_logging(app: Flask) -> None:
@@ -161,7 +161,7 @@ def wire(app: Flask) -> None:
     register_followables()
     register_notification_events()
     # What a page kept for an account shows that changes without raising the content version: the bell.
-    pagecache.account_state(notifications.unread_state)
+    pagecache.account_state(notification_reading.unread_state)
     # Who else may upload a co-design process's documents: the members of its admitted organisations.
     codesign_permissions.add_document_uploaders(codesign_participation.admitted_organisation_member)
     # The steps a logged-in person takes first, in this order (civic/core/gates.py).
@@ -229,6 +229,6 @@ def register_notification_events() -> None:
                   orgs.NOTIFICATION_EVENTS, codesign_notices.NOTIFICATION_EVENTS,
                   codesign_participation.NOTIFICATION_EVENTS, startup.NOTIFICATION_EVENTS,
                   projects.NOTIFICATION_EVENTS):
-        notifications.register_events(table)
+        notification_reading.register_events(table)
     # A notification about a comment is shown while the comment is (comments build on notifications).
-    notifications.register_comment_visibility(lambda: select(Comment.id).where(visible_comment()))
+    notification_reading.register_comment_visibility(lambda: select(Comment.id).where(visible_comment()))

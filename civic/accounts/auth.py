@@ -1,6 +1,8 @@
-"""Login sessions: loading the user from the cookie and safe redirects after login."""
+"""Login sessions: loading the user from the cookie, safe redirects after login, and a login waiting for its
+second factor (civic/accounts/twofactor_views.py asks for the code)."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import session, url_for
@@ -9,6 +11,7 @@ from flask_login import LoginManager, logout_user
 
 from civic.accounts import sessions
 from civic.accounts.models import User
+from civic.extensions import db
 
 
 def configure_login(manager: LoginManager) -> None:
@@ -54,3 +57,30 @@ def _is_local_path(target: str) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+# --- a login waiting for its second factor ------------------------------------------------------
+
+PENDING = "two_factor_pending"  # the account that gave its password, waiting for its code
+PENDING_SECONDS = 300
+
+
+def ask_for_code(user: User, remember: bool, next_url: str | None) -> None:
+    """The password was right: the login waits for the second factor (nothing else survives in the session)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    session[PENDING] = {"id": user.id, "token": user.session_token, "remember": bool(remember),
+                        "next": next_url, "since": int(time.time())}
+
+
+def pending_login() -> tuple[User | None, dict]:
+    """The account waiting for its second factor and what its login asked for, while the time lasts."""
+    pending = session.get(PENDING) or {}
+    if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None, {}
+    user = db.session.get(User, pending.get("id"))
+    if user is None or not user.active or user.blocked_at is not None or user.session_token != pending.get("token"):
+        return None, {}
+    return user, pending

@@ -2,43 +2,19 @@
 These routes join the accounts blueprint."""
 from __future__ import annotations
 
-import time
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civic.accounts import twofactor
-from civic.accounts.auth import safe_next
+from civic.accounts.auth import PENDING, pending_login, safe_next
 from civic.accounts.forms import PasswordConfirmForm, TwoFactorCodeForm, TwoFactorSetupForm
 from civic.accounts.models import User
 from civic.accounts.views import _start_session, bp
 from civic.core.forms import form_status, handle_form, run_form
 from civic.extensions import db, limiter
 
-PENDING = "two_factor_pending"  # the account that gave its password, waiting for its code
 SETUP = "two_factor_secret"  # the secret shown to the app, until a code confirms it
-PENDING_SECONDS = 300
-
-
-def ask_for_code(user: User, remember: bool, next_url: str | None) -> None:
-    """The password was right: the login waits for the second factor (nothing else survives in the session)."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    session[PENDING] = {"id": user.id, "token": user.session_token, "remember": bool(remember),
-                        "next": next_url, "since": int(time.time())}
-
-
-def _pending_user() -> tuple[User | None, dict]:
-    pending = session.get(PENDING) or {}
-    if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
-        return None, {}
-    user = db.session.get(User, pending.get("id"))
-    if user is None or not user.active or user.blocked_at is not None or user.session_token != pending.get("token"):
-        return None, {}
-    return user, pending
 
 
 def _pending_key() -> str:
@@ -48,7 +24,7 @@ def _pending_key() -> str:
 @bp.route("/account/login/verify", methods=["GET", "POST"])
 @limiter.limit("10 per 10 minutes", key_func=_pending_key, methods=["POST"])
 def login_verify():
-    user, pending = _pending_user()
+    user, pending = pending_login()
     if user is None:
         session.pop(PENDING, None)
         flash(_("Log in again: the time to enter the code has run out."), "info")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from civic.accounts import reauth, services, sessions, tokens, twofactor
-from civic.accounts.auth import end_session, safe_next
+from civic.accounts.auth import ask_for_code, end_session, safe_next
 from civic.accounts.forms import (
     EmailChangeForm,
     LoginForm,
@@ -96,7 +96,7 @@ def login():
                                       reason=user.blocked_reason))
             return render_template("accounts/login.html", form=form, next_url=next_url), 403
         if user is not None and twofactor.enabled(user):
-            twofactor_views.ask_for_code(user, form.remember.data, next_url)
+            ask_for_code(user, form.remember.data, next_url)
             return redirect(url_for("accounts.login_verify"))
         if user is not None:
             _start_session(user, remember=form.remember.data)
@@ -277,6 +277,3 @@ def end_all_login_sessions():
     end_session()
     flash(_("You have been logged out on every device, this one included."), "info")
     return redirect(url_for("accounts.login"))
-
-
-from civic.accounts import twofactor_views  # noqa: E402 - its routes join this blueprint and use _start_session

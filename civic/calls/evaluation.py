@@ -26,7 +26,8 @@ from civic.core.rules import Conflict, NotFound, RuleError
 from civic.core.text import checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.posts import lifecycle
 from civic.posts.models import Idea, Post, PostEvent, visible_post
 from civic.posts.models import PostStatus as S

@@ -18,7 +18,8 @@ from civic.codesign import participation
 from civic.codesign.models import CodesignProcess, Document, DocumentVisibility, Meeting
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 
 KIND = "codesign"
 

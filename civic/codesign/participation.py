@@ -48,7 +48,8 @@ from civic.core.rules import Conflict, Forbidden, RuleError
 from civic.core.text import checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.orgs.models import MemberRole, Membership, Organisation
 from civic.orgs.permissions import can_lead_codesign
 

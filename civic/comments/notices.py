@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from civic.accounts.models import User
 from civic.comments.models import Comment
-from civic.notifications.services import actor_name, event, notify
+from civic.notifications.reading import actor_name, event
+from civic.notifications.services import notify
 
 
 def comment_added(author: User, post, comment: Comment, parent: Comment | None) -> None:

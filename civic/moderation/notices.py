@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from civic.accounts.models import User
 from civic.comments.models import Comment
 from civic.notifications.models import Notification
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 
 
 def content_hidden(moderator: User, target, reason: str) -> None:

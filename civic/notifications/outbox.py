@@ -35,7 +35,7 @@ from civic.accounts.models import User
 from civic.core import mail
 from civic.core.timeutil import utcnow
 from civic.extensions import db
-from civic.notifications import services
+from civic.notifications import reading
 from civic.notifications.models import EmailFrequency, EmailKind, EmailMessage, EmailStatus, Notification
 from civic.notifications.tokens import make_unsubscribe_token
 
@@ -104,7 +104,7 @@ def _message(person: User, kind: EmailKind, subject: str, body: str, unsubscribe
                         status=EmailStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
 
 
-def _item(shown: services.Shown) -> str:
+def _item(shown: reading.Shown) -> str:
     lines = [shown.text]
     if shown.detail:
         lines.append(shown.detail)
@@ -122,12 +122,12 @@ def queue_immediate(pairs: list[tuple[User, Notification]]) -> list[EmailMessage
 
 
 def _queue_immediate(pairs: list[tuple[User, Notification]]) -> list[EmailMessage]:
-    targets = services._targets([n for _person, n in pairs])
+    targets = reading.targets_of([n for _person, n in pairs])
     messages = []
     for person, notification in pairs:
         unsubscribe = site_url("notifications.unsubscribe", token=make_unsubscribe_token(person))
         with force_locale(language_of(person)):
-            shown = services.describe_all([notification], targets)[0]
+            shown = reading.describe_all([notification], targets)[0]
             body = _("Hello %(name)s,", name=person.display_name) + "\n\n" + _item(shown) + _footer(unsubscribe)
             messages.append(_message(person, EmailKind.IMMEDIATE, _subject(shown.text), body, unsubscribe,
                                      notification.id))
@@ -208,13 +208,13 @@ def _compose_digests(now: datetime | None = None) -> int:
                                                  Notification.digest_pending.is_(True))
             .values(digest_pending=False).returning(Notification.id))]
         shown_rows = db.session.scalars(
-            select(Notification).where(Notification.id.in_(taken), services.visible_condition())
+            select(Notification).where(Notification.id.in_(taken), reading.visible_condition())
             .order_by(Notification.created_at, Notification.id)).all() if taken else []
         if shown_rows and person.email_frequency == EmailFrequency.DAILY and person.active \
                 and person.blocked_at is None:
             unsubscribe = site_url("notifications.unsubscribe", token=make_unsubscribe_token(person))
             with force_locale(language_of(person)):
-                items = services.describe_all(list(shown_rows))
+                items = reading.describe_all(list(shown_rows))
                 subject = _subject(ngettext("%(num)d update today", "%(num)d updates today", len(items)))
                 body = (_("Hello %(name)s,", name=person.display_name) + "\n\n"
                         + _("Here is what happened today on what you follow:") + "\n\n"
@@ -281,7 +281,7 @@ def _drop_reason(message: EmailMessage) -> str | None:
         if message.notification_id is None:
             return "notification removed"
         visible = db.session.scalar(select(Notification.id).where(Notification.id == message.notification_id,
-                                                                  services.visible_condition()))
+                                                                  reading.visible_condition()))
         if visible is None:
             return "content hidden"
     return None

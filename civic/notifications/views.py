@@ -12,7 +12,7 @@ from civic.core.errors import abort_with
 from civic.core.forms import ActionForm, check_action, handle_button, handle_form
 from civic.core.routing import query_int
 from civic.extensions import csrf, db
-from civic.notifications import follows, services
+from civic.notifications import follows, reading, services
 from civic.notifications.models import EmailFrequency
 from civic.notifications.tokens import BadToken, read_unsubscribe_token
 
@@ -26,7 +26,7 @@ def _bell() -> dict:
         if not current_user.is_authenticated:
             return 0
         if "unread_notifications" not in g:
-            g.unread_notifications = services.unread_count(current_user)
+            g.unread_notifications = reading.unread_count(current_user)
         return g.unread_notifications
 
     def following(kind: str, target) -> bool:
@@ -80,7 +80,7 @@ def unfollow(kind: str, target_id: int):
 @login_required
 def index():
     page = query_int("page", 1, maximum=100_000)
-    items, has_more = services.page_of(current_user._get_current_object(), page)
+    items, has_more = reading.page_of(current_user._get_current_object(), page)
     return render_template("notifications/index.html", items=items, page=page, has_more=has_more,
                            action_form=ActionForm())
 

@@ -38,7 +38,8 @@ from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows, outbox
 from civic.notifications.models import EmailKind
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.orgs import fiscal, permissions
 from civic.orgs.models import Invitation, MemberRole, Membership, Organisation, RuntsSection
 from civic.territories.models import City, Theme

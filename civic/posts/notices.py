@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from civic.notifications import follows
 from civic.notifications.models import Notification
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.posts.models import PostStatus
 
 

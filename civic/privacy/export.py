@@ -33,7 +33,7 @@ from civic.core.rules import RuleError
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation.models import Report
-from civic.notifications import services as notification_services
+from civic.notifications import reading as notification_reading
 from civic.notifications.models import EmailMessage, Follow, Notification
 from civic.notifications.outbox import links, site_url
 from civic.orgs.models import Membership, Organisation
@@ -145,7 +145,7 @@ def _notifications(user: User) -> list[dict]:
     return _rows(select(Notification.event, Notification.target_kind, Notification.target_id, Notification.params,
                         Notification.created_at, Notification.read_at)
                  # As on the notifications page: none about content hidden since (someone else's, mostly).
-                 .where(Notification.recipient_id == user.id, notification_services.visible_condition())
+                 .where(Notification.recipient_id == user.id, notification_reading.visible_condition())
                  .order_by(Notification.id),
                  lambda r: {"event": r.event, "about": {"kind": r.target_kind, "id": r.target_id},
                             "details": r.params or {}, "created_at": _iso(r.created_at), "read_at": _iso(r.read_at)})

@@ -32,7 +32,8 @@ from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.orgs.fiscal import normalise_codice_fiscale
 from civic.posts.models import Idea
 from civic.posts.models import PostStatus as S

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.search.documents import Document
-from civic.search.engine import RANK_CANDIDATES, RECENCY_HALF_LIFE_DAYS, Hit, SearchRequest, SearchResult
+from civic.search.query import RANK_CANDIDATES, RECENCY_HALF_LIFE_DAYS, Hit, SearchRequest, SearchResult
 from civic.search.text import START, STOP, WORD, fold
 
 CONFIG = {"it": "civic_it", "en": "civic_en"}

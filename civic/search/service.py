@@ -16,7 +16,8 @@ from sqlalchemy import select
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db
 from civic.search.documents import KINDS, fetch
-from civic.search.engine import SearchRequest, engine
+from civic.search.engine import engine
+from civic.search.query import SearchRequest
 from civic.search.text import fallback_snippet, query_words, snippet_html
 from civic.territories import filters as lookup
 from civic.territories.filters import FilterError

@@ -27,7 +27,7 @@ from whoosh.support.charset import accent_map
 from whoosh.writing import AsyncWriter
 
 from civic.search.documents import Document, all_documents, split_key
-from civic.search.engine import RANK_CANDIDATES, Hit, SearchRequest, SearchResult, recency
+from civic.search.query import RANK_CANDIDATES, Hit, SearchRequest, SearchResult, recency
 from civic.search.text import fold, mark_stems
 from civic.search.whoosh_segments import FACET_FIELDS, segment
 

@@ -33,7 +33,8 @@ from civic.core.text import checked_line, checked_text
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.notifications import follows
-from civic.notifications.services import event, notify
+from civic.notifications.reading import event
+from civic.notifications.services import notify
 from civic.orgs.models import Membership, Organisation
 from civic.posts import lifecycle
 from civic.posts.models import Idea, PostEvent

@@ -16,7 +16,7 @@ from civic.codesign.models import CodesignPartner, DocumentRole, ExpressionOfInt
 from civic.codesign.participation import InterestConflict, InterestError, InterestForbidden
 from civic.extensions import db
 from civic.notifications.models import Notification
-from civic.notifications.services import describe_all
+from civic.notifications.reading import describe_all
 from civic.orgs import services as org_services
 from tests.codesign.conftest import CONTRIBUTION, MODERATOR, OTHER_MODERATOR, days, express, pdf_bytes, plan, user
 from tests.codesign.conftest import interest_data as data

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from civic.accounts.models import User
 from civic.extensions import db
 from civic.moderation import services as moderation
-from civic.notifications import follows, outbox, services
+from civic.notifications import follows, outbox, reading
 from civic.notifications.models import EmailMessage, EmailStatus, Notification
 from civic.posts import lifecycle
 from tests.conftest import table_counts
@@ -283,4 +283,4 @@ def test_without_confirmed_address_or_when_never_no_email_is_written(anna, bruno
     add_comment(anna, need, "Novità")
     assert len(_notifications_of(bruno)) == len(_notifications_of(carla)) == 1
     assert _emails() == []
-    assert services.unread_count(carla) == 1
+    assert reading.unread_count(carla) == 1

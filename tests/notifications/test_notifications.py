@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from civic.extensions import db
 from civic.moderation import services as moderation
-from civic.notifications import follows, services
+from civic.notifications import follows, reading, services
 from civic.notifications.models import Notification
 from civic.posts import lifecycle
 from tests.conftest import table_counts
@@ -166,7 +166,7 @@ def test_content_hidden_after_the_event_leaves_the_page_and_the_bell(
     page = client.get("/notifications").get_data(as_text=True)
     assert "Bisogno poi nascosto" not in page and "Carla Verdi" not in page
     assert _bell(page) == "1 unread notification" and page.count("notification-unread") == 1
-    assert services.unread_count(bruno) == 1
+    assert reading.unread_count(bruno) == 1
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, anna, bruno, carla, torino, new_need, new_idea,

@@ -17,7 +17,7 @@ from civic.codesign.models import CodesignProcess, DocumentRole, Meeting
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation import services as moderation
-from civic.notifications import follows, outbox, services
+from civic.notifications import follows, outbox, reading
 from civic.notifications.models import EmailKind, EmailMessage, EmailStatus, Follow, Notification
 from civic.orgs import services as orgs
 from civic.orgs.models import Invitation, Organisation
@@ -43,7 +43,7 @@ def _told(event: str) -> list[int]:
 
 def _texts(person: User) -> list[str]:
     with force_locale("en"):
-        return [shown.text for shown in services.page_of(db.session.get(User, person.id))[0]]
+        return [shown.text for shown in reading.page_of(db.session.get(User, person.id))[0]]
 
 
 def _pdf(name: str = "documento.pdf", text: str = "v1") -> FileStorage:
@@ -112,7 +112,7 @@ def test_each_codesign_event_tells_the_followers_but_not_the_actor(anna, bruno, 
     assert texts[0] == ('New meeting of the co-design process "Portierato sociale alle Vallette": '
                         'Primo tavolo di co-progettazione.')
     with force_locale("en"):
-        (shown,) = [s for s in services.page_of(bruno)[0] if s.notification.event == "codesign.meeting"]
+        (shown,) = [s for s in reading.page_of(bruno)[0] if s.notification.event == "codesign.meeting"]
         assert shown.detail.startswith("When: ") and shown.url.endswith(f"{process.id}-{process.slug}")
 
     # Carla registers (without following); once the meeting took place the minutes reach her too.
@@ -140,7 +140,7 @@ def test_each_codesign_event_tells_the_followers_but_not_the_actor(anna, bruno, 
     assert ('New version (2) of the document "Scheda del progetto" in the co-design process '
             '"Portierato sociale alle Vallette".') in _texts(bruno)
     with force_locale("it"):
-        italian = [s.text for s in services.page_of(db.session.get(User, anna.id))[0]]
+        italian = [s.text for s in reading.page_of(db.session.get(User, anna.id))[0]]
         assert gettext('New document in the co-design process "%(title)s": %(document)s.',
                        title="Portierato sociale alle Vallette", document="Scheda del progetto") in italian
 
@@ -171,7 +171,7 @@ def test_closing_tells_the_followers_the_outcome(anna, bruno, planned):
     db.session.commit()
     assert _told("codesign.closed") == sorted([anna.id, bruno.id])
     with force_locale("en"):
-        (shown,) = [s for s in services.page_of(bruno)[0] if s.notification.event == "codesign.closed"]
+        (shown,) = [s for s in reading.page_of(bruno)[0] if s.notification.event == "codesign.closed"]
         assert shown.text == 'The co-design process "Portierato sociale alle Vallette" is closed.'
         assert shown.detail == "Outcome: La convenzione è firmata: si parte a gennaio."
 
@@ -183,12 +183,12 @@ def test_a_process_whose_origin_is_hidden_disappears_from_notifications_emails_a
     follows.follow(carla, "codesign", process.id)
     db.session.commit()
     meeting()
-    assert services.unread_count(bruno) == 1 and len(services.page_of(carla)[0]) == 1
+    assert reading.unread_count(bruno) == 1 and len(reading.page_of(carla)[0]) == 1
     moderation.hide(user(MODERATOR), db.session.get(type(idea), idea.id), "Dati personali nel testo")
     db.session.commit()
     db.session.expire_all()
-    assert services.unread_count(db.session.get(User, bruno.id)) == 0
-    assert not [s for s in services.page_of(db.session.get(User, bruno.id))[0] if s.notification.event.startswith(
+    assert reading.unread_count(db.session.get(User, bruno.id)) == 0
+    assert not [s for s in reading.page_of(db.session.get(User, bruno.id))[0] if s.notification.event.startswith(
         "codesign.")]
     report = outbox.deliver_due(now=utcnow() + timedelta(days=1, hours=1))  # the digest is due too
     assert not smtp.to("bruno@example.it") and not smtp.to("carla@example.it")

@@ -12,7 +12,7 @@ from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.moderation import services as moderation
 from civic.posts.models import Post
-from civic.search.engine import SearchRequest
+from civic.search.query import SearchRequest
 from tests.conftest import table_counts
 from tests.search.conftest import MODERATOR
 from tests.search.helpers import english, results, total
