@@ -2,11 +2,16 @@
 
 markdown-it-py renders CommonMark with raw HTML disabled; bleach then keeps only an
 allow-list of tags and attributes, only http(s) and mailto links (entity-encoded
-schemes included), and images only from this site's uploads. Every link gets
+schemes included), and images only at the exact address of a file this site stored
+(`/uploads/<generated name>`): any other address, even one on this site that a browser
+would resolve into another page (dot segments, percent-encoding, backslashes, a query),
+loses its src, so that no text makes its readers' browsers request anything else. Every link gets
 rel="nofollow ugc noopener". Headings are pushed down two levels so that a text never
 competes with the page's own headings.
 """
 from __future__ import annotations
+
+import re
 
 import bleach
 from markdown_it import MarkdownIt
@@ -17,7 +22,9 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
-UPLOADS_PREFIX = "/uploads/"
+# The address of a stored upload, as civic.uploads.services.save_image names the file (a uuid4's hex
+# and the extension of the re-encoded image) and civic/posts/image_views.py serves it; nothing else.
+UPLOAD_ADDRESS = re.compile(r"/uploads/[0-9a-f]{32}\.(?:jpg|png)")
 
 # Bare addresses (www.example.it, https://...) become links too (linkify-it-py).
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False}).enable("linkify")
@@ -28,7 +35,7 @@ def _attribute_allowed(tag: str, name: str, value: str) -> bool:
         return name in ("href", "title") or (name == "rel" and value == LINK_REL)
     if tag == "img":
         if name == "src":
-            return value.startswith(UPLOADS_PREFIX) and "\\" not in value and ".." not in value
+            return UPLOAD_ADDRESS.fullmatch(value) is not None
         return name in ("alt", "title")
     if tag == "ol":
         return name == "start"

@@ -1,17 +1,21 @@
 """Markdown written by people is shown safely: classic XSS payloads stay inert, stored and shown."""
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from civic.comments.models import Comment
 from civic.core.richtext import render_markdown
 from civic.extensions import db
 from civic.posts.models import Idea, Need
+from civic.uploads.services import save_image
 from tests.posts.helpers import assert_inert, idea_form, input_value, need_form
 
 
@@ -84,13 +88,17 @@ def test_links_get_rel_and_only_http_https_and_mailto_keep_their_address():
     assert any(link.get("title") == "Titolo" for link in links)
 
 
+# The address of an upload as the site names it (a uuid4's hex and the extension of the re-encoded image).
+STORED = "/uploads/0123456789abcdef0123456789abcdef.jpg"
+
+
 @pytest.mark.parametrize("source, src", [
     ("![i](https://evil.example/x.png)", None),
     ("![i](//evil.example/x.png)", None),
     ("![i](data:image/png;base64,iVBORw0KGgo=)", None),
     ("![i](/uploads/../instance/secret_key)", None),
-    ("![i](/uploads/abc.jpg)", "/uploads/abc.jpg"),
-    ('<img src="/uploads/abc.jpg" onerror="alert(1)">', "escaped"),
+    (f"![i]({STORED})", STORED),
+    (f'<img src="{STORED}" onerror="alert(1)">', "escaped"),
 ])
 def test_images_only_from_this_sites_uploads(source, src):
     html = render_markdown(source)
@@ -101,6 +109,59 @@ def test_images_only_from_this_sites_uploads(source, src):
     assert len(images) == 1 and images[0].get("alt") == "i"
     assert images[0].get("src") == src
     assert_inert(html)
+
+
+# Addresses on this site (or made to look so) that are not exactly a stored upload: a browser would
+# resolve most of them into another page (an export, an account page) and request it for every reader.
+OTHER_ADDRESSES = [
+    "/uploads/%2e%2e/opendata/ideas.csv?v=0",
+    "/uploads/%2E%2E/opendata/ideas.csv",
+    "/uploads/%252e%252e/opendata/ideas.csv",
+    "/uploads/..%2fopendata/ideas.csv",
+    "/uploads/..%2Fopendata/ideas.csv",
+    "/uploads/..%5copendata/ideas.csv",
+    "/uploads\\..\\opendata\\ideas.csv",
+    "/uploads/../opendata/ideas.csv",
+    "/uploads/./../account/export",
+    "/uploads/.%2e/account/export",
+    "/uploads//evil.example/x.jpg",
+    "//evil.example/uploads/0123456789abcdef0123456789abcdef.jpg",
+    "/UPLOADS/0123456789abcdef0123456789abcdef.jpg",
+    "/uploads/0123456789ABCDEF0123456789ABCDEF.jpg",
+    "/uploads/0123456789abcdef0123456789abcdef.JPG",
+    "/uploads/0123456789abcdef0123456789abcdef.jpg?v=0",
+    "/uploads/0123456789abcdef0123456789abcdef.jpg#x",
+    "/uploads/0123456789abcdef0123456789abcdef.jpg/../../opendata/ideas.csv",
+    "/uploads/./0123456789abcdef0123456789abcdef.jpg",
+    "/uploads/%30123456789abcdef0123456789abcdef.jpg",
+    "/uploads/0123456789abcdef0123456789abcdef.svg",
+    "/uploads/abc.jpg",
+    "/opendata/ideas.csv",
+    "http://localhost/uploads/0123456789abcdef0123456789abcdef.jpg",
+    "https://localhost/uploads/../opendata/ideas.csv",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "javascript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "/uploads/0123456789abcdef0123456789abcdef.jpg%0a",
+]
+
+
+@pytest.mark.parametrize("address", OTHER_ADDRESSES)
+@pytest.mark.parametrize("form", ["![i]({})", "![i](<{}>)", "![i][r]\n\n[r]: {}"])
+def test_an_image_at_any_other_address_than_a_stored_upload_loses_its_address(address, form):
+    html = render_markdown(form.format(address))
+    assert all("src" not in image for image in _parsed(html).images), html
+    assert "src=" not in html
+
+
+def test_the_address_of_an_upload_the_site_stored_still_shows(app, make_user):
+    for mode in ("RGB", "RGBA"):  # stored as JPEG, and as PNG when it has transparency
+        data = io.BytesIO()
+        Image.new(mode, (4, 4)).save(data, format="PNG")
+        data.seek(0)
+        upload = save_image(FileStorage(data, filename="foto.png"), make_user("resident"))
+        address = f"/uploads/{upload.stored_name}"
+        assert _parsed(render_markdown(f"![foto]({address})")).images == [{"alt": "foto", "src": address}]
 
 
 def test_markdown_basics_are_kept_and_headings_pushed_down():
@@ -125,7 +186,7 @@ def test_code_is_shown_as_written(source, shown):
 
 TITLE = '<script>alert(1)</script><img src=x onerror=alert(1)>"><svg onload=alert(1)>'
 LINE = '"><svg onload=alert(1)> <img src=x onerror=alert(1)> <a href="javascript:alert(1)">x</a>'
-BODY = "\n\n".join(p for p, _ in PAYLOADS) + "\n\n![i](https://evil.example/x.png) ![j](/uploads/abc.jpg)"
+BODY = "\n\n".join(p for p, _ in PAYLOADS) + f"\n\n![i](https://evil.example/x.png) ![j]({STORED})"
 SHOWN_IN_BODY = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
                  "[x](javascript:alert(1))", '<a href="javascript:alert(1)">x</a>')
 
@@ -152,7 +213,7 @@ def test_need_fields_stay_inert_everywhere_they_are_shown(client, anna, torino, 
     assert (input_value(edit, "title"), input_value(edit, "location_text")) == (TITLE, LINE)
     page = client.get(f"/needs/{need.id}-{need.slug}").get_data(as_text=True)
     assert_inert(page, visible=(LINE, *SHOWN_IN_BODY))
-    assert 'src="https://evil.example' not in page and 'src="/uploads/abc.jpg"' in page
+    assert 'src="https://evil.example' not in page and f'src="{STORED}"' in page
     # Its title as a choice of the idea form.
     assert_inert(client.get(f"/cities/torino/ideas/new?need={need.id}").get_data(as_text=True), visible=(TITLE,))
 
