@@ -6,8 +6,13 @@ a route of the API is missing here.
 from __future__ import annotations
 
 from flask import url_for
+from sqlalchemy import select
 
+from civic.codesign.models import ProcessStatus
+from civic.extensions import db
 from civic.posts.models import PostStatus
+from civic.projects.models import ProjectStatus
+from civic.territories.models import City, Neighbourhood, Programme, Theme
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _PLACE = {"type": "object", "required": ["slug", "name"], "additionalProperties": False,
@@ -225,23 +230,38 @@ for _name in ("Need", "Idea", "Call", "Organisation", "CodesignProcess", "Funded
     SCHEMAS[f"{_name}List"] = _list_schema(_name)
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-_PARAMETERS = {
-    "city": {"name": "city", "in": "query", "schema": {"type": "string"}, "description": "City slug, e.g. torino."},
-    "neighbourhood": {"name": "neighbourhood", "in": "query", "schema": {"type": "string"},
-                      "description": "Neighbourhood slug (with city)."},
-    "theme": {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "Theme slug."},
-    "status": {"name": "status", "in": "query", "schema": {"type": "string"},
-               "description": "Status code: for needs and ideas one of the lifecycle's (published, funded, ...); "
-                              "for co-design processes open or closed; for funded projects not_started, in_progress "
-                              "or completed."},
-    "programme": {"name": "programme", "in": "query", "schema": {"type": "string"},
-                  "description": "Programme code, e.g. PN-METRO-PLUS."},
-    "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"},
-               "description": "The next_cursor of the previous page."},
-    "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
-                                                         "default": 20}},
-    "item_id": {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
-}
+_STATUSES = {"post": [s.value for s in PostStatus], "codesign": [s.value for s in ProcessStatus],
+             "project": [s.value for s in ProjectStatus]}
+
+
+def _parameters() -> dict:
+    """The query parameters, each filter with the values it accepts: the cities, themes, programmes and
+    neighbourhoods as they are in the database when the document is asked for, the statuses of each kind.
+    A value outside them is answered 400; each parameter is given once (twice is 400 too)."""
+    def values(column) -> list[str]:
+        return list(db.session.scalars(select(column).distinct().order_by(column)))
+
+    def choice(name: str, allowed: list[str], description: str) -> dict:
+        return {"name": name, "in": "query", "schema": {"type": "string", "enum": allowed},
+                "description": description}
+
+    return {
+        "city": choice("city", values(City.slug), "City slug, e.g. torino."),
+        "neighbourhood": choice("neighbourhood", values(Neighbourhood.slug),
+                                "Neighbourhood slug; with `city`, that city's neighbourhood of this name (none "
+                                "matches when the city has no such neighbourhood)."),
+        "theme": choice("theme", values(Theme.slug), "Theme slug."),
+        "status_post": choice("status", _STATUSES["post"], "A status of the lifecycle."),
+        "status_codesign": choice("status", _STATUSES["codesign"], "open or closed."),
+        "status_project": choice("status", _STATUSES["project"], "not_started, in_progress or completed."),
+        "programme": choice("programme", values(Programme.code), "Programme code, e.g. PN-METRO-PLUS."),
+        "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                   "description": "The next_cursor of the previous page."},
+        "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                             "default": 20}},
+        "item_id": {"name": "item_id", "in": "path", "required": True,
+                    "schema": {"type": "integer", "minimum": 1}},
+    }
 
 
 def _ok(schema: str, description: str) -> dict:
@@ -249,7 +269,7 @@ def _ok(schema: str, description: str) -> dict:
         "$ref": f"#/components/schemas/{schema}"}}}}
 
 
-_POST_FILTERS = ("city", "neighbourhood", "theme", "status")
+_POST_FILTERS = ("city", "neighbourhood", "theme", "status_post")
 
 
 def _list_path(resource: str, plural: str, filters: tuple[str, ...] = _POST_FILTERS) -> dict:
@@ -284,11 +304,11 @@ def document() -> dict:
             "/ideas/{item_id}": _item_path("Idea", "ideas"),
             "/calls": _list_path("Call", "calls", ("city", "theme")),
             "/calls/{item_id}": _item_path("Call", "calls"),
-            "/codesign": _list_path("CodesignProcess", "codesign processes", ("city", "status")),
+            "/codesign": _list_path("CodesignProcess", "codesign processes", ("city", "status_codesign")),
             "/codesign/{item_id}": _item_path("CodesignProcess", "codesign processes"),
             "/organisations": _list_path("Organisation", "organisations", ("city", "theme")),
             "/organisations/{item_id}": _item_path("Organisation", "organisations"),
-            "/projects": _list_path("FundedProject", "funded projects", ("city", "programme", "status")),
+            "/projects": _list_path("FundedProject", "funded projects", ("city", "programme", "status_project")),
             "/projects/{item_id}": _item_path("FundedProject", "funded projects"),
             "/figures": {"get": {
                 "operationId": "get_figures",
@@ -301,5 +321,5 @@ def document() -> dict:
                                       "responses": {"200": {"description": "The OpenAPI document",
                                                             "content": {"application/json": {}}}}}},
         },
-        "components": {"schemas": SCHEMAS, "parameters": _PARAMETERS},
+        "components": {"schemas": SCHEMAS, "parameters": _parameters()},
     }

@@ -37,19 +37,20 @@ def public_posts(model: type[Post]) -> Select:
 
 
 def apply_filters(query: Select, model: type[Post], args) -> Select:
-    """city, neighbourhood (within the city), theme (slugs) and status; anything unknown is refused."""
+    """city, neighbourhood, theme (slugs) and status; anything unknown is refused."""
     city = None
     if slug := args.get("city"):
         city = filters.city(slug)
         query = query.where(model.city_id == city.id)
     if slug := args.get("neighbourhood"):
-        if city is None:
-            raise FilterError(_l("The neighbourhood filter needs the city filter too."))
-        neighbourhood = db.session.scalar(
-            select(Neighbourhood).where(Neighbourhood.city_id == city.id, Neighbourhood.slug == slug))
-        if neighbourhood is None:
-            raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=slug))
-        query = query.where(model.neighbourhood_id == neighbourhood.id)
+        # Neighbourhoods of this name in any city (a name is a city's own: with the city filter, that
+        # city's, and none when it has no such neighbourhood: the filters combine).
+        named = dict(db.session.execute(select(Neighbourhood.id, Neighbourhood.city_id)
+                                        .where(Neighbourhood.slug == slug[:filters.SHOWN_MAX])).all())
+        if not named:
+            raise FilterError(_l("Unknown neighbourhood: %(value)s.", value=slug[:filters.SHOWN_MAX]))
+        query = query.where(model.neighbourhood_id.in_(
+            [ident for ident, city_id in named.items() if city is None or city_id == city.id]))
     if slug := args.get("theme"):
         theme = filters.theme(slug)
         query = query.where(model.theme_id == theme.id)

@@ -24,6 +24,17 @@ _NOT_FOUND = {"needs": _l("There is no public need with this id."),
               "projects": _l("There is no funded project with this id.")}
 
 
+@bp.before_request
+def _each_parameter_once():
+    """The document declares one value per parameter: a repeated or empty one is refused, not half read."""
+    for name in request.args:
+        given = request.args.getlist(name)
+        if len(given) > 1:
+            abort_with(400, _l("Give the parameter %(name)s once.", name=name[:80]))
+        if given[0] == "":
+            abort_with(400, _l("The parameter %(name)s is empty: give it a value or leave it out.", name=name[:80]))
+
+
 @bp.after_app_request
 def _cors(response):
     """Anyone may read the API from a browser: no credentials are ever involved."""
@@ -32,6 +43,11 @@ def _cors(response):
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
+        if request.method == "OPTIONS" and response.status_code == 200:
+            # A preflight gets its headers and no body (Flask's automatic answer would be an empty HTML page).
+            response.status_code = 204
+            response.set_data(b"")
+            response.headers.pop("Content-Type", None)
     return response
 
 

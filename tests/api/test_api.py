@@ -52,6 +52,8 @@ def test_no_private_field_in_any_answer(client, posts):
     ({"city": "palermo"}, {"need_palermo"}),
     ({"theme": "lavoro"}, {"need_lavoro"}),
     ({"city": "torino", "neighbourhood": "aurora"}, {"need_aurora"}),
+    ({"neighbourhood": "aurora"}, {"need_aurora"}),  # the neighbourhoods of that name, in any city
+    ({"city": "palermo", "neighbourhood": "aurora"}, set()),  # Palermo has none of that name: the filters combine
     ({"status": "published"}, {"need_aurora", "need_lavoro", "need_palermo"}),
     ({"status": "funded"}, set()),
 ])
@@ -62,8 +64,8 @@ def test_filters(api, posts, query, expected):
 
 
 @pytest.mark.parametrize("query", [
-    {"city": "atlantide"}, {"theme": "nessuno"}, {"status": "lost"}, {"neighbourhood": "aurora"},
-    {"city": "torino", "neighbourhood": "nowhere"}, {"limit": "0"}, {"limit": "101"}, {"limit": "dieci"},
+    {"city": "atlantide"}, {"theme": "nessuno"}, {"status": "lost"},
+    {"neighbourhood": "nowhere"}, {"city": "torino", "neighbourhood": "nowhere"}, {"limit": "0"}, {"limit": "101"}, {"limit": "dieci"},
     {"cursor": "not-a-cursor"}, {"sort": "votes"},
 ])
 def test_invalid_parameters_answer_400_json(api, posts, query):
