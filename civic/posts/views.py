@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civic.accounts.permissions import can_moderate_city
 from civic.core.access import load_or_404, perform, require
-from civic.core.errors import abort_with
+from civic.core.errors import MESSAGES, abort_with
 from civic.core.forms import ActionForm, handle_button, handle_form, optional_id
-from civic.core.ratelimit import completed, config_limit, per_account
+from civic.core.ratelimit import completed, config_limit, count_similar_search, per_account
 from civic.core.routing import ParameterError, positive_int
 from civic.extensions import db, limiter
 from civic.posts import lifecycle, listing, merging, services
@@ -159,6 +160,12 @@ def _create(kind: str, slug: str):
         form.neighbourhood.data = current_user.home_neighbourhood_id
     if request.method == "POST" and request.form.get("check_similar"):
         # "Look for similar ones first": nothing is saved, the form comes back with what was typed.
+        # It is a search, counted in the limit of the similar posts shown while typing (same key).
+        try:
+            count_similar_search()
+        except RateLimitExceeded:
+            return render_template("posts/form.html", kind=kind, city=city, form=form, post=None,
+                                   similar_refused=MESSAGES[429]), 429, {"Retry-After": "60"}
         typed = " ".join(filter(None, (request.form.get("title"), request.form.get("summary"))))
         return render_template("posts/form.html", kind=kind, city=city, form=form, post=None,
                                similar=_parts.similar(typed, city.id), checked_similar=True)
