@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from civic.api.resources import RESOURCES
 from civic.extensions import db
+from civic.territories.filters import FilterError
 
 BATCH = 500
 LICENCE = "CC BY 4.0"
@@ -37,16 +38,36 @@ class Dataset:
     description: object
     columns: tuple[Column, ...]
 
-    def records(self) -> Iterator[dict]:
-        """The public records, newest first, one batch of rows in memory at a time."""
+    @property
+    def filters(self) -> frozenset[str]:
+        """The query parameters that narrow the file: the API's filters of the same records."""
+        return RESOURCES[self.name].filters
+
+    def records(self, args=None) -> Iterator[dict]:
+        """The public records, newest first, narrowed by `args` (the API's filters, checked by
+        `check_filters` first), one batch of rows in memory at a time."""
         resource = RESOURCES[self.name]
-        for row in db.session.scalars(resource.query().execution_options(yield_per=BATCH)):
+        query = resource.filter(resource.query(), args) if args else resource.query()
+        for row in db.session.scalars(query.execution_options(yield_per=BATCH)):
             yield resource.record(row)
 
-    def rows(self) -> Iterator[dict]:
+    def rows(self, args=None) -> Iterator[dict]:
         """Flat rows: column name → value (None when empty)."""
-        for record in self.records():
+        for record in self.records(args):
             yield {c.name: c.value(record) for c in self.columns}
+
+    def check_filters(self, args) -> None:
+        """Refuse what the file cannot honour (FilterError, 400): an unknown parameter, a repeated or empty
+        one, an unknown value (by running the filters once on the query, which reads the values)."""
+        unknown = sorted(set(args) - self.filters)
+        if unknown:
+            raise FilterError(_l("Unknown parameter: %(value)s.", value=", ".join(unknown)[:80]))
+        for name in args:
+            given = args.getlist(name)
+            if len(given) > 1 or given[0] == "":
+                raise FilterError(_l("Give the parameter %(name)s once, with a value.", name=name[:80]))
+        resource = RESOURCES[self.name]
+        resource.filter(resource.query(), args)
 
 
 def local_date(iso: str | None):

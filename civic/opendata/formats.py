@@ -25,7 +25,7 @@ def _cell(value, kind: str) -> str:
     return text
 
 
-def csv_chunks(dataset: Dataset) -> Iterator[str]:
+def csv_chunks(dataset: Dataset, args=None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
 
@@ -37,7 +37,7 @@ def csv_chunks(dataset: Dataset) -> Iterator[str]:
 
     writer.writerow([c.name for c in dataset.columns])
     yield "\ufeff" + flush()
-    for i, row in enumerate(dataset.rows(), 1):
+    for i, row in enumerate(dataset.rows(args), 1):
         writer.writerow([_cell(row[c.name], c.kind) for c in dataset.columns])
         if i % 100 == 0:
             yield flush()
@@ -50,10 +50,10 @@ def _json_value(value, kind: str):
     return value
 
 
-def json_chunks(dataset: Dataset) -> Iterator[str]:
+def json_chunks(dataset: Dataset, args=None) -> Iterator[str]:
     yield "["
     first = True
-    for row in dataset.rows():
+    for row in dataset.rows(args):
         record = {c.name: _json_value(row[c.name], c.kind) for c in dataset.columns}
         yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False)
         first = False
