@@ -54,6 +54,7 @@ from civic.notifications import reading as notification_reading
 from civic.notifications import views as notification_views
 from civic.notifications.cli import notifications_cli
 from civic.notifications.follows import register_followable
+from civic.opendata import files as opendata_files
 from civic.opendata import project_import_views
 from civic.opendata import views as opendata_views
 from civic.orgs import services as orgs
@@ -203,6 +204,7 @@ def connect_signals() -> None:
     signals.idea_moved.connect(post_notices.tell_followers_of_move)
     # The email worker's loop also prepares the copies of personal data.
     signals.background_round.connect(privacy_export.prepare_in_background)
+    signals.background_round.connect(opendata_files.build_ahead)
 
 
 def register_followables() -> None:

@@ -95,5 +95,6 @@ background_round = _signal("background-round", """The email worker has finished 
 Sent by `flask notifications send --loop` between two deliveries of the outgoing emails, outside
 any request.
 Sender: None. No keyword arguments.
-Received by: privacy, which prepares the copies of personal data people asked for.
+Received by: privacy, which prepares the copies of personal data people asked for; opendata, which
+builds the files whose content changed.
 """)

@@ -1,24 +1,17 @@
-"""/opendata: the list of datasets with their data dictionary, and the streamed files."""
+"""/opendata: the list of datasets with their data dictionary, and the files (built by files.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, send_file
 from flask_babel import lazy_gettext as _l
 
 from civic.core.errors import error_response
 from civic.core.ratelimit import config_limit
 from civic.extensions import limiter
-from civic.opendata import slots
+from civic.opendata import files
 from civic.opendata.datasets import DATASETS, LICENCE, LICENCE_URL
-from civic.opendata.formats import csv_chunks, json_chunks
 from civic.territories.filters import FilterError
 
 bp = Blueprint("opendata", __name__)
-
-_FORMATS = {
-    "csv": (csv_chunks, "text/csv; charset=utf-8"),
-    "json": (json_chunks, "application/json"),
-}
-
 
 @bp.route("/opendata")
 def index():
@@ -31,38 +24,37 @@ EXPORT_LIMITED = _l("You downloaded many open-data files in a short time. Wait a
                     "the files change at most once a day.")
 
 
-BUSY = _l("Many open-data files are being downloaded right now. Try again in a minute.")
+BUSY = _l("Many open-data files are being downloaded or prepared right now. Try again in a minute.")
 
 
 @bp.route("/opendata/<dataset>.<fmt>")
 @limiter.limit(config_limit("RATELIMIT_EXPORT"))
 def export(dataset: str, fmt: str):
-    """The file, streamed; narrowed by the API's filters of the same records (`?city=torino`), an unknown
-    or repeated one refused with 400. At most OPENDATA_CONCURRENT_EXPORTS are sent at once (slots.py)."""
-    if dataset not in DATASETS or fmt not in _FORMATS:
+    """The file for the content as it is now (files.py: built once, then sent from disk with ETag,
+    Last-Modified, Range and gzip), narrowed by the API's filters of the same records (`?city=torino`);
+    an unknown or repeated one is refused with 400."""
+    if dataset not in DATASETS or fmt not in files.FORMATS:
         abort(404)
     chosen = DATASETS[dataset]
     try:
         chosen.check_filters(request.args)
     except FilterError as error:
         return _answer(error_response(400, str(error)))
-    slot = slots.take()
-    if slot is None:
+    try:
+        built = files.file_for(chosen, fmt, request.args)
+    except files.Busy:
         busy = _answer(error_response(503, BUSY))
         busy.headers["Retry-After"] = "60"
         return busy
-    chunks, mimetype = _FORMATS[fmt]
-    args = request.args.copy()
-
-    def sending():
-        try:
-            yield from chunks(chosen, args)
-        finally:
-            slot.release()
-
-    response = Response(stream_with_context(sending()), content_type=mimetype)
-    response.call_on_close(slot.release)  # also when the download is cut short
+    packed = request.range is None and "gzip" in request.headers.get("Accept-Encoding", "")
+    path = built.gzipped if packed else built.path
+    response = send_file(path, mimetype=files.FORMATS[fmt][1], conditional=True, max_age=0,
+                         etag=f"{path.name}-{built.version}" if built.version is not None else True,
+                         last_modified=path.stat().st_mtime)
     response.headers["Content-Disposition"] = f'attachment; filename="{dataset}.{fmt}"'
+    if packed:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
     return _answer(response)
 
 

@@ -130,16 +130,17 @@ def _bulk_needs(count: int, author, city, theme) -> None:
 
 
 def _peak_memory(client, url: str) -> int:
+    """The peak memory of the whole download: the file built from the database, then sent."""
     import tracemalloc
 
-    response = client.get(url, buffered=False)
     tracemalloc.start()
     try:
+        response = client.get(url, buffered=False)
         size = sum(len(chunk) for chunk in response.response)
+        response.close()
         return tracemalloc.get_traced_memory()[1], size
     finally:
         tracemalloc.stop()
-        response.close()
 
 
 def test_memory_does_not_grow_with_the_rows(app, client, anna, torino, themes, monkeypatch):

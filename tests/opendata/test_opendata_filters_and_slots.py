@@ -2,6 +2,8 @@
 parallel downloads cannot hold every worker of the site."""
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from civic.opendata import slots
@@ -28,9 +30,9 @@ def test_what_a_file_cannot_honour_is_refused_with_400(client, posts, query):  #
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_when_every_slot_is_sending_a_download_is_answered_at_once_with_503(app, client, posts):  # noqa: F811
+def test_when_every_slot_is_building_a_download_is_answered_at_once_with_503(app, client, posts):  # noqa: F811
     app.config["OPENDATA_CONCURRENT_EXPORTS"] = 2
-    taken = [slots.take(), slots.take()]  # two downloads in progress (another worker's, say)
+    taken = [slots.take(), slots.take()]  # two files being built (by another worker, say)
     assert all(taken) and slots.take() is None
     try:
         busy = client.get("/opendata/needs.csv")
@@ -41,13 +43,43 @@ def test_when_every_slot_is_sending_a_download_is_answered_at_once_with_503(app,
     assert client.get("/opendata/needs.csv").status_code == 200
 
 
-def test_a_download_gives_its_slot_back_even_when_cut_short(app, client, posts):  # noqa: F811
-    app.config["OPENDATA_CONCURRENT_EXPORTS"] = 1
-    response = client.get("/opendata/needs.csv", buffered=False)
-    assert response.status_code == 200
-    assert slots.take() is None  # the download in progress holds the only slot
-    next(iter(response.response))
-    response.close()  # the visitor went away
-    slot = slots.take()
-    assert slot is not None
-    slot.release()
+@pytest.fixture
+def versioned(app):
+    """The content version's rows, as the migration creates them: files are kept for a version."""
+    from civic.core import content_version
+    from civic.extensions import db
+
+    content_version.create_rows()
+    db.session.commit()
+
+
+def test_a_file_is_built_once_for_the_content_and_then_sent_from_disk(app, client, posts, versioned, hide,  # noqa: F811
+                                                                     mod_torino, count_queries):
+    first = client.get("/opendata/needs.csv")
+    assert first.status_code == 200 and "Panchine rotte" in first.get_data(as_text=True)
+    with count_queries() as counter:
+        again = client.get("/opendata/needs.csv")
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    assert not [s for s in counter.statements if "FROM post" in s]  # nothing read again but the version
+    assert again.headers["Last-Modified"] and again.headers["Accept-Ranges"] == "bytes"
+    # A client that has it gets 304; a part of it, 206; compressed when asked.
+    assert client.get("/opendata/needs.csv", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    part = client.get("/opendata/needs.csv", headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.get_data() == first.get_data()[:10]
+    packed = client.get("/opendata/needs.csv", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed.get_data()) == first.get_data()
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    # Hidden: the next download is built again, without it.
+    hide(mod_torino, posts["need"], "Dati personali")
+    after = client.get("/opendata/needs.csv")
+    assert "Panchine rotte" not in after.get_data(as_text=True) and after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_worker_round_builds_the_files_ahead(app, client, posts, versioned):  # noqa: F811
+    from pathlib import Path
+
+    from civic.core import signals
+
+    signals.background_round.send(None)
+    built = {p.name for p in (Path(app.instance_path) / "opendata").iterdir()}
+    assert {"needs.csv", "needs.csv.gz", "ideas.json", "projects.csv"} <= built
