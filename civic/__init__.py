@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import host_is_trusted
 
 from civic import config
 from civic.config import PROJECT_ROOT
@@ -28,11 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(config.settings_from_env(instance, secret_key=test_config.get("SECRET_KEY")))
     app.config.from_mapping(test_config)
+    # Emailed links are built on BASE_URL, and requests for another host are refused (400).
+    config.site_address(app.config)
 
     # Imported here, not when `civic` is: importing any civic module would otherwise import them all.
     from civic import wiring
 
     wiring.configure_logging(app)
+    app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app)
     if app.config["PROXY_COUNT"]:
         # Behind a reverse proxy: trust its X-Forwarded-* headers, so rate limits and
         # logs see the visitor's address and secure cookies the original scheme.
@@ -46,3 +51,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     wiring.register_gates(app)
     wiring.register_cli(app)
     return app
+
+
+class TrustedHostsOnly:
+    """Answer 400 before anything else to a request for a host name that is not the site's (TRUSTED_HOSTS,
+    read at each request), so that no page, redirect or hook ever sees a Host header chosen by the sender.
+    Inside ProxyFix: behind a proxy, the host checked is the one the proxy forwarded."""
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        if trusted and not host_is_trusted(host, trusted):
+            error = BadRequest("This site does not answer for this host name.")
+            self.app.logger.warning("request for an untrusted host refused", extra={"host": host[:100]})
+            return error(environ, start_response)
+        return self.wsgi_app(environ, start_response)

@@ -8,10 +8,19 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+# The site's address in development when CIVIC_BASE_URL is not set (`flask run`'s own).
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# Host names a development site answers on when CIVIC_BASE_URL is not set.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not allow the site to start (a required variable is missing or malformed)."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -64,6 +73,10 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
     """Flask configuration built from the environment (a given secret key wins)."""
     env = _env("ENV", "development")
     production = env == "production"
+    if production and not _env("BASE_URL"):
+        raise ConfigurationError("CIVIC_BASE_URL must be set in production (CIVIC_ENV=production): the public "
+                                 "address of the site, e.g. https://partecipa.example.it, on which every link "
+                                 "sent by email is built")
     database_url = _env("DATABASE_URL", f"sqlite:///{instance / 'civic.sqlite3'}")
     redis_url = _env("REDIS_URL")
     return {
@@ -117,7 +130,11 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "PRIVACY_VERSION": _env("PRIVACY_VERSION", "2026-11-28"),
         "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
         "PRIVACY_CONTACT": _env("PRIVACY_CONTACT"),
+        # The public address emailed links are built on (never the request's Host header); when unset in
+        # development, the SERVER_NAME's or http://127.0.0.1:5000 (see site_address below).
         "BASE_URL": _env("BASE_URL"),
+        # Host names accepted besides CIVIC_BASE_URL's; a request for any other answers 400.
+        "TRUSTED_HOSTS_EXTRA": tuple(h.strip() for h in (_env("TRUSTED_HOSTS") or "").split(",") if h.strip()),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "LOG_FORMAT": _env("LOG_FORMAT", "json" if production else "text"),
         "TOKEN_MAX_AGE_RESET": _env_int("RESET_TOKEN_MAX_AGE", 3600),
@@ -146,6 +163,31 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "PAGE_CACHE_SECONDS": _env_int("PAGE_CACHE_SECONDS", 60),
         "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 32),
     }
+
+
+def site_address(settings) -> None:
+    """Fix BASE_URL and TRUSTED_HOSTS in the final configuration (after a test's or a script's overrides).
+
+    BASE_URL: as configured, else (development only) http://SERVER_NAME or http://127.0.0.1:5000.
+    TRUSTED_HOSTS (Flask refuses any other Host header with 400): BASE_URL's host, CIVIC_TRUSTED_HOSTS, and
+    127.0.0.1 and localhost when no BASE_URL was configured. A TRUSTED_HOSTS given explicitly is kept.
+    """
+    configured = settings.get("BASE_URL")
+    if not configured and settings.get("CIVIC_ENV") == "production":
+        raise ConfigurationError("CIVIC_BASE_URL must be set in production (CIVIC_ENV=production)")
+    server_name = settings.get("SERVER_NAME")
+    base = configured or (f"{settings.get('PREFERRED_URL_SCHEME') or 'http'}://{server_name}" if server_name
+                          else DEVELOPMENT_BASE_URL)
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(f"CIVIC_BASE_URL must be an http(s) address such as https://partecipa.example.it, "
+                                 f"not {base!r}")
+    settings["BASE_URL"] = base.rstrip("/")
+    if settings.get("TRUSTED_HOSTS") is None:
+        hosts = [parts.hostname, *settings.get("TRUSTED_HOSTS_EXTRA", ())]
+        if not configured:
+            hosts += LOCAL_HOSTS
+        settings["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,7 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
+
+
+def site_url(endpoint: str, **values) -> str:
+    """An absolute address (in an email, by the worker, anywhere): always on CIVIC_BASE_URL (civic/config.py,
+    `site_address`), never on the request's Host header, which whoever sends the request chooses."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return absolute(url_for(endpoint, _external=False, **values))
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return absolute(url_for(endpoint, _external=False, **values))
+
+
+def absolute(path_or_url: str) -> str:
+    """A path of the site made absolute on CIVIC_BASE_URL; a full address is returned as it is."""
+    if not path_or_url or "://" in path_or_url:
+        return path_or_url
+    return current_app.config["BASE_URL"] + "/" + path_or_url.lstrip("/")
 
 
 def post_url(post: Any, **values) -> str:

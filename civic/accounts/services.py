@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,13 +19,14 @@ from civic.accounts import sessions, tokens
 from civic.accounts.common_passwords import too_easy
 from civic.accounts.models import Role, User, new_session_token
 from civic.audit import services as audit
-from civic.core import signals
+from civic.core import ratelimit, signals
 from civic.core.mail import send_mail
 from civic.core.rules import RuleError
 from civic.core.text import has_forbidden_characters, normalise_line
 from civic.core.timeutil import utcnow
 from civic.extensions import db
 from civic.territories.models import City, Neighbourhood
+from civic.urls import site_url
 
 log = logging.getLogger("civic.accounts")
 
@@ -109,6 +110,7 @@ def register_user(
     check_password_rules(password, (email, name))
     city, neighbourhood = resolve_home(home_city_id, home_neighbourhood_id)
     if find_by_email(email) is not None:
+        ratelimit.count_this_attempt()  # it tells that the address has an account
         raise AccountError(_l("An account with this email address already exists. Log in or reset your password."), "email")
     user = User(
         email=email,
@@ -182,13 +184,6 @@ def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
-def _site_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _send_in_their_language(user: User, address: str, compose: Callable[[], tuple[str, str]]) -> None:
     """Send (subject, body) written by `compose` in the account's language (Italian when it chose none)."""
     with force_locale(user.locale or "it"):
@@ -205,7 +200,7 @@ def send_password_reset(email: str) -> None:
     if user is None or not user.active:
         log.info("password reset asked for an unknown address")
         return
-    link = _site_url("accounts.reset_password", token=tokens.make_reset_token(user))
+    link = site_url("accounts.reset_password", token=tokens.make_reset_token(user))
     minutes = current_app.config["TOKEN_MAX_AGE_RESET"] // 60
     _send_in_their_language(user, user.email, lambda: (_("Reset your password"), _(
         "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your account "
@@ -217,7 +212,7 @@ def send_password_reset(email: str) -> None:
 
 
 def send_confirmation(user: User) -> None:
-    link = _site_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
+    link = site_url("accounts.confirm_email", token=tokens.make_confirm_token(user))
     _send_in_their_language(user, user.email, lambda: (_("Confirm your email address"), _(
         "Hello %(name)s,\n\nwelcome to %(site)s. Open this link to confirm your email address:\n\n"
         "%(link)s\n\nIf you did not create an account, ignore this message.",
@@ -244,8 +239,9 @@ def request_email_change(user: User, new_email: str, current_password: str) -> s
     if address == user.email:
         raise AccountError(_l("This is already your email address."), "new_email")
     if find_by_email(address) is not None:
+        ratelimit.count_this_attempt()  # it tells that the address has an account
         raise AccountError(_l("Another account uses this email address."), "new_email")
-    link = _site_url("accounts.confirm_email_change", token=tokens.make_email_change_token(user, address))
+    link = site_url("accounts.confirm_email_change", token=tokens.make_email_change_token(user, address))
     _send_in_their_language(user, address, lambda: (_("Confirm your new email address"), _(
         "Hello %(name)s,\n\nyou asked to use this address for your account on %(site)s. "
         "Open this link to confirm it:\n\n%(link)s\n\n"

@@ -1,7 +1,14 @@
-"""Signed, expiring tokens sent by email (password reset, email confirmation, email change)."""
+"""Signed, expiring tokens sent by email (password reset, email confirmation, email change).
+
+Each works once: it names a state of the account that using it changes. A reset names the password
+(which it replaces), a confirmation the address (confirming twice changes nothing), an email change the
+address it moves from and the moment the current address was confirmed (which the change sets again, so
+that moving back to an earlier address does not make an old link work again).
+"""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -49,17 +56,29 @@ def read_confirm_token(token: str) -> User | None:
     return user
 
 
+def _address_fingerprint(user: User) -> str:
+    # The address and when it was confirmed: both change when an email change is used.
+    confirmed = user.email_confirmed_at
+    if confirmed is not None and confirmed.tzinfo is not None:
+        confirmed = confirmed.astimezone(UTC).replace(tzinfo=None)
+    moment = confirmed.isoformat(timespec="microseconds") if confirmed else ""
+    return hashlib.sha256(f"{user.email}\n{moment}".encode()).hexdigest()[:16]
+
+
 def make_email_change_token(user: User, new_email: str) -> str:
-    return _serializer("email-change").dumps({"uid": user.id, "from": user.email, "to": new_email})
+    return _serializer("email-change").dumps({"uid": user.id, "from": user.email, "to": new_email,
+                                              "at": _address_fingerprint(user)})
 
 
 def read_email_change_token(token: str) -> tuple[User, str] | None:
-    """The user and the new address; None once used, since the address it moves from is gone."""
+    """The user and the new address; None once used, since the address it moves from, or the moment it was
+    confirmed, has changed."""
     try:
         data = _serializer("email-change").loads(token, max_age=current_app.config["TOKEN_MAX_AGE_CONFIRM"])
     except BadSignature:
         return None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or not user.active or user.email != data.get("from") or not isinstance(data.get("to"), str):
+    if (user is None or not user.active or user.email != data.get("from") or not isinstance(data.get("to"), str)
+            or data.get("at") != _address_fingerprint(user)):
         return None
     return user, data["to"]

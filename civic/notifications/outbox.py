@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select, update
@@ -38,43 +38,23 @@ from civic.extensions import db
 from civic.notifications import reading
 from civic.notifications.models import EmailFrequency, EmailKind, EmailMessage, EmailStatus, Notification
 from civic.notifications.tokens import make_unsubscribe_token
+from civic.urls import absolute, site_url
 
 log = logging.getLogger("civic.notifications.outbox")
 
 SUBJECT_MAX = 300
 
 
-def site_url(endpoint: str, **values) -> str:
-    """An absolute address for an email: CIVIC_BASE_URL when set, else the request's or SERVER_NAME's."""
-    path = url_for(endpoint, **values)
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    return path
-
-
 @contextmanager
 def links():
     """Addresses can be built also outside a request (the worker, the CLI, the demo loader): a request on
-    CIVIC_BASE_URL (else localhost) is simulated when there is neither a request nor a SERVER_NAME."""
+    CIVIC_BASE_URL is simulated when there is neither a request nor a SERVER_NAME. Emailed addresses are built
+    by `site_url`/`absolute` (civic/urls.py), on CIVIC_BASE_URL in every case."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
         yield
         return
-    with current_app.test_request_context(base_url=current_app.config.get("BASE_URL") or "http://localhost"):
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         yield
-
-
-def absolute(path_or_url: str | None) -> str | None:
-    if not path_or_url or "://" in path_or_url:
-        return path_or_url
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + path_or_url
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("core.home", _external=True).rstrip("/") + path_or_url
-    return path_or_url
 
 
 def language_of(user: User) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,6 +43,7 @@ from civic.notifications.services import notify
 from civic.orgs import fiscal, permissions
 from civic.orgs.models import Invitation, MemberRole, Membership, Organisation, RuntsSection
 from civic.territories.models import City, Theme
+from civic.urls import site_url
 
 log = logging.getLogger("civic.orgs")
 
@@ -445,10 +446,7 @@ def invite(user: User, org: Organisation, email: str, role: str = MemberRole.MEM
 
 
 def invitation_link(token: str) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("orgs.invitation", token=token)
-    return url_for("orgs.invitation", token=token, _external=True)
+    return site_url("orgs.invitation", token=token)
 
 
 LINK_PLACEHOLDER = "[invitation link]"

@@ -109,3 +109,35 @@ def test_only_a_logged_in_user_asks_and_an_smtp_failure_is_explained(client, app
     assert response.status_code == 503
     assert "Riprova tra qualche minuto" in response.get_data(as_text=True)
     assert user.email == "anna@example.it"
+
+
+def test_a_used_link_stays_refused_after_moving_back_to_the_first_address(client, make_user):
+    """A → B → A: the first link names address A again, but not the moment A was confirmed."""
+    user = make_user(email="anna@example.it")
+    to_b = tokens.make_email_change_token(user, "anna.b@example.it")
+    assert client.get(f"/account/email/{to_b}").status_code == 302
+    db.session.refresh(user)
+    assert user.email == "anna.b@example.it"
+    back_to_a = tokens.make_email_change_token(user, "anna@example.it")
+    assert client.get(f"/account/email/{back_to_a}").status_code == 302
+    db.session.refresh(user)
+    assert user.email == "anna@example.it"
+    confirmed_at = user.email_confirmed_at
+
+    for used in (to_b, back_to_a):
+        client.get(f"/account/email/{used}")
+        db.session.refresh(user)
+        assert user.email == "anna@example.it" and user.email_confirmed_at == confirmed_at
+    assert tokens.read_email_change_token(to_b) is None
+
+
+def test_a_pending_link_is_refused_once_another_change_was_made(client, make_user):
+    user = make_user(email="anna@example.it")
+    first = tokens.make_email_change_token(user, "anna.b@example.it")
+    second = tokens.make_email_change_token(user, "anna.c@example.it")
+    assert client.get(f"/account/email/{second}").status_code == 302
+    back = tokens.make_email_change_token(db.session.get(type(user), user.id), "anna@example.it")
+    client.get(f"/account/email/{back}")
+    client.get(f"/account/email/{first}")
+    db.session.refresh(user)
+    assert user.email == "anna@example.it"

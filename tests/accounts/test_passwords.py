@@ -169,3 +169,84 @@ def test_a_new_password_too_easy_to_guess_keeps_the_old_one(client, make_user):
     assert response.status_code == 422
     db.session.refresh(user)
     assert user.password_hash == old_hash
+
+
+def _submit_on(client, host: str, url: str, data: dict):
+    """A form sent with this Host header (its CSRF token read from a page asked on the same host)."""
+    page = client.get(url, headers={"Host": host})
+    if page.status_code != 200:
+        return page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post(url, data={**data, "csrf_token": token}, headers={"Host": host})
+
+
+class TestWithoutAnyAddressConfigured:
+    """Neither CIVIC_BASE_URL nor SERVER_NAME (a development site): the links are on http://127.0.0.1:5000,
+    never on the Host header a request gives; an unknown host is refused, a local alias gets the same link."""
+
+    @pytest.fixture
+    def app_config(self, smtp_server):
+        controller, _ = smtp_server
+        return {"SMTP_HOST": controller.hostname, "SMTP_PORT": controller.port, "SMTP_SECURITY": "none",
+                "SERVER_NAME": None}
+
+    def test_emailed_links_are_on_the_sites_address_whatever_the_host_header(self, client, make_user, smtp_server):
+        _, inbox = smtp_server
+        make_user(email="anna@example.it")
+        refused = _submit_on(client, "evil.example", "/account/reset", {"email": "anna@example.it"})
+        assert refused.status_code == 400
+        response = _submit_on(client, "localhost:8000", "/account/reset", {"email": "anna@example.it"})
+        assert response.status_code == 302
+        messages = _wait_for(inbox)
+        time.sleep(0.2)
+        assert len(messages) == 1
+        import email
+        from email import policy
+
+        body = email.message_from_bytes(messages[0].content, policy=policy.default).get_body(
+            preferencelist=("plain",)).get_content()
+        assert "evil.example" not in body and "localhost" not in body
+        assert "http://127.0.0.1:5000/account/reset/" in body
+
+
+class TestWithABaseUrl:
+    @pytest.fixture
+    def app_config(self, smtp_server):
+        controller, _ = smtp_server
+        return {"SMTP_HOST": controller.hostname, "SMTP_PORT": controller.port, "SMTP_SECURITY": "none",
+                "BASE_URL": "https://partecipa.example.it", "TRUSTED_HOSTS_EXTRA": ("civic.test",)}
+
+    def test_the_reset_link_is_on_the_base_url(self, client, make_user, smtp_server):
+        _, inbox = smtp_server
+        make_user(email="anna@example.it")
+        assert client.submit("/account/reset", {"email": "anna@example.it"}).status_code == 302
+        body = _wait_for(inbox)[0].content.decode()
+        assert "https://partecipa.example.it/account/reset/" in body and "civic.test" not in body
+
+
+def test_a_reset_link_is_refused_after_use_and_after_a_later_reset(client, make_user):
+    user = make_user(email="anna@example.it")
+    first, second = tokens.make_reset_token(user), tokens.make_reset_token(user)
+    form = {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    assert client.submit(f"/account/reset/{second}", form).headers["Location"].endswith("/account/login")
+    db.session.refresh(user)
+    after_second = user.password_hash
+    for used in (second, first):  # used, and issued before the later reset
+        again = client.submit(f"/account/reset/{used}", {"password": "yet-another-password",
+                                                          "password_confirm": "yet-another-password"})
+        assert again.status_code == 302 and again.headers["Location"].endswith("/account/reset")
+        db.session.refresh(user)
+        assert user.password_hash == after_second
+
+
+def test_a_confirmation_link_opened_again_changes_nothing(client, make_user):
+    user = make_user(email="anna@example.it", confirmed=False)
+    token = tokens.make_confirm_token(user)
+    client.get(f"/account/confirm/{token}")
+    db.session.refresh(user)
+    confirmed_at = user.email_confirmed_at
+    assert confirmed_at is not None
+    again = client.get(f"/account/confirm/{token}")
+    assert again.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at == confirmed_at

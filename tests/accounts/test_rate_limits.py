@@ -49,6 +49,33 @@ def test_registration_mistakes_do_not_count_but_accounts_do(client, app):
     assert response.status_code == 429
 
 
+def test_registrations_refused_for_a_taken_address_count(client, app, make_user):
+    """Each refusal tells that the address has an account: they are counted, unlike mistakes."""
+    app.config["RATELIMIT_SIGNUP"] = "2 per hour"
+    make_user(email="anna@example.it")
+    taken = {"display_name": "Persona", "email": "anna@example.it", "password": PASSWORD,
+             "password_confirm": PASSWORD, "accept_privacy": "y"}
+    assert client.submit("/account/register", {**taken, "password": "x", "password_confirm": "x"}).status_code == 422
+    for _ in range(2):
+        assert client.submit("/account/register", taken).status_code == 422
+    assert client.submit("/account/register", {**taken, "email": "nuova@example.it"}).status_code == 429
+
+
+def test_email_changes_refused_for_a_taken_address_count(client, app, make_user):
+    app.config["RATELIMIT_RESET"] = "2 per hour"
+    make_user(email="anna@example.it")
+    make_user(email="bruno@example.it")
+    client.login("anna@example.it")
+    wrong_password = {"new_email": "bruno@example.it", "current_password": "wrong-password"}
+    for _ in range(3):  # a mistake, not counted: the password comes first
+        assert client.submit("/account/email", wrong_password).status_code == 422
+    for _ in range(2):
+        taken = client.submit("/account/email", {"new_email": "bruno@example.it", "current_password": PASSWORD})
+        assert taken.status_code == 422
+    response = client.submit("/account/email", {"new_email": "carla@example.it", "current_password": PASSWORD})
+    assert response.status_code == 429
+
+
 def test_password_reset_requests_are_limited(client, app):
     app.config["RATELIMIT_RESET"] = "2 per hour"
     for _ in range(2):

@@ -32,6 +32,7 @@ def test_configuration_comes_from_civic_environment_variables(tmp_path, monkeypa
     monkeypatch.setenv("CIVIC_DATABASE_URL", "postgresql://civic@db.example/civic")
     monkeypatch.setenv("CIVIC_REDIS_URL", "redis://cache.example:6379/0")
     monkeypatch.setenv("CIVIC_ENV", "production")
+    monkeypatch.setenv("CIVIC_BASE_URL", "https://partecipa.example.it")
     monkeypatch.setenv("CIVIC_MAX_CONTENT_LENGTH", "1024")
     settings = settings_from_env(tmp_path)
     assert settings["SECRET_KEY"] == "from-the-environment"
