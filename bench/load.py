@@ -36,6 +36,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -617,6 +618,50 @@ def measure_export(server: Server, path: str = "/opendata/ideas.csv") -> dict:
             "peak_mb": server.peak_mb()}
 
 
+EXPORT_PATHS = tuple(f"/opendata/{name}.{fmt}" for name in ("needs", "ideas", "calls", "codesign",
+                                                                  "organisations", "projects")
+                     for fmt in ("csv", "json"))
+
+
+@contextmanager
+def parallel_downloads(server: Server, parallel: int = 10):
+    """`parallel` clients downloading every open-data file over and over (each one whole, as fast as the
+    server sends it) while the block runs; yields the statuses they got, counted when the block ends."""
+    stop = threading.Event()
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def download(start: int) -> None:
+        turn = start
+        while not stop.is_set():
+            path = EXPORT_PATHS[turn % len(EXPORT_PATHS)]
+            turn += 1
+            connection = _connection(server.base, 600)
+            try:
+                connection.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
+                response = connection.getresponse()
+                while response.read(1 << 16):
+                    pass
+                status = response.status
+            except OSError:
+                status = "error"
+            finally:
+                connection.close()
+            with lock:
+                statuses[status] += 1
+            if status == 503:
+                stop.wait(1.0)  # as Retry-After asks, a little
+    threads = [threading.Thread(target=download, args=(i,), daemon=True) for i in range(parallel)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield statuses
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+
+
 def race_check(server: Server, app, email: str, password: str, idea_id: int, concurrent: int = 64) -> dict:
     """`concurrent` identical vote POSTs of one account, released together through gunicorn: one vote row,
     and the idea's counter moved by exactly one."""
@@ -855,6 +900,14 @@ def _run(args, database: Database, work: Path) -> dict:
                      "p50_ms": round(export["seconds"] * 1000, 1), "p95_ms": None, "p99_ms": None,
                      "errors_pct": 0.0 if export["status"] == 200 else 100.0,
                      "sql_per_request": export["sql_per_request"], "peak_mb": export["peak_mb"]})
+        # The other pages while ten clients download every open-data file again and again.
+        with parallel_downloads(server, 10) as downloads:
+            row = measure_endpoint(server, plan[0], work, args, sessions, vote_files)
+        row["endpoint"] = f"{plan[0].name}, during 10 parallel downloads of every open-data file"
+        row["downloads"] = {str(status): count for status, count in downloads.items()}
+        rows.append(row)
+        print(f"{row['endpoint']}: {row['rps']} req/s, p95 {row['p95_ms']} ms, downloads {row['downloads']}",
+              flush=True)
     meta = {"scale": args.scale, "seed": args.seed, "workers": args.workers, "clients": args.clients,
             "page_cache_seconds": args.page_cache_seconds,
             "duration": args.duration, "threads": args.threads, "cpus": os.cpu_count(),

@@ -30,13 +30,17 @@ def home():
     return render_template("core/home.html", cities_by_role=services.cities_by_role(), counts=counts)
 
 
-@core_bp.route("/city")
+@core_bp.route("/city", methods=["GET", "POST"])
 def choose_city():
-    """The header's city selector: a plain GET form, so it works without JavaScript."""
-    city = services.city_by_slug(request.args.get("city", ""))
+    """The header's city selector: a form posted with its CSRF token (it works without JavaScript),
+    which remembers the city for the pages that name none. An address read (an old link, a bookmark)
+    only leads to the city's page: a GET changes nothing."""
+    values = request.form if request.method == "POST" else request.args
+    city = services.city_by_slug(values.get("city", ""))
     if city is None:
         return redirect(url_for("territories.index"))
-    session["city"] = city.slug
+    if request.method == "POST":
+        session["city"] = city.slug
     return redirect(url_for("territories.city", slug=city.slug))
 
 

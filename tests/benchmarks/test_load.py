@@ -182,3 +182,15 @@ def test_a_worker_killed_during_a_burst_loses_nothing_it_confirmed_and_stores_no
     failures = [o for o in outcomes.values() if o != 302]
     assert len(failures) < len(requests) / 2, failures  # the other worker (and the new one) served the rest
     assert len(server.worker_pids()) == 2  # gunicorn replaced the worker
+
+
+def test_pages_measured_while_every_open_data_file_is_downloaded_again_and_again(server, tmp_path):
+    """The benchmark's row of the pages under ten parallel downloads: the downloads run (answered 200, or 503
+    when every slot is building) and the page's figures come through them."""
+    paths = tmp_path / "paths.txt"
+    paths.write_text("/healthz\n")
+    with load.parallel_downloads(server, 4) as downloads:
+        figures = load.wrk_figures(load.run_wrk(server.base, "paths.lua", [str(paths), "1", ""], clients=4,
+                                                threads=1, duration=3))
+    assert figures["requests"] > 10 and figures["errors_pct"] == 0
+    assert downloads[200] > 0 and set(downloads) <= {200, 503}, downloads

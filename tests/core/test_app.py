@@ -195,9 +195,20 @@ def test_euro_and_dates_are_formatted_per_locale(app):
 
 def test_city_selector_remembers_the_city(client, make_city):
     city = make_city("Palermo", region="Sicilia")
-    response = client.get("/city?city=palermo")
+    header = client.get("/").get_data(as_text=True)
+    assert '<form class="city-selector d-none d-md-flex align-items-center" method="post"' in header
+    response = client.submit("/city", {"city": "palermo"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cities/{city.slug}")
     assert '<option value="palermo" selected>' in client.get("/").get_data(as_text=True)
+    assert client.submit("/city", {"city": "atlantide"}).headers["Location"].endswith("/cities/")
+    assert client.post("/city", data={"city": "palermo"}).status_code == 400  # without its CSRF token
+
+
+def test_an_address_of_the_city_selector_only_leads_to_the_city(client, make_city):
+    city = make_city("Palermo", region="Sicilia")
+    response = client.get("/city?city=palermo")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cities/{city.slug}")
+    assert '<option value="palermo" selected>' not in client.get("/").get_data(as_text=True)  # not remembered
     assert client.get("/city?city=atlantide").headers["Location"].endswith("/cities/")
 
 

@@ -36,6 +36,7 @@ ANONYMOUS_MAY = {
     "accounts.reset_password": "choosing a new password with an emailed link",
     "accounts.logout": "logging out (nothing to end)",
     "core.set_language": "the language, kept in the session",
+    "core.choose_city": "the city of the header's selector, kept in the session",
     "notifications.unsubscribe": "the one-click unsubscribe of an email, proven by its signed token",
     "orgs.invitation": "an invitation's page: accepting it needs an account",
 }
