@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from flask import g
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from civic.core.errors import abort_with
-from civic.core.rules import RuleError
+from civic.core.errors import DUPLICATE, abort_with, duplicate_columns, is_unique_violation
+from civic.core.rules import Conflict, RuleError
 from civic.extensions import db
 
 Row = TypeVar("Row")
@@ -57,11 +58,37 @@ def require(allowed: bool, message: Any, status: int = 403) -> None:
         abort_with(status, message)
 
 
+class Duplicate(Conflict):
+    """Two requests inserted the same row at the same moment and the service ran twice (409): `columns`
+    are those of the unique constraint, as the database named them."""
+
+    def __init__(self, message, columns: list[str]):
+        super().__init__(message)
+        self.columns = columns
+
+
+def once_more_if_duplicate(action: Callable[[], Any]) -> Any:
+    """Run a service; when its flush meets a unique constraint (another request wrote the same row after
+    this one's check passed), roll back and run it once more: its check now sees that row and refuses
+    as it does for two requests one after the other. A second violation raises `Duplicate`."""
+    for attempt in (1, 2):
+        try:
+            return action()
+        except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            db.session.rollback()
+            if attempt == 2:
+                raise Duplicate(DUPLICATE, duplicate_columns(error)) from error
+    raise AssertionError("unreachable")
+
+
 def perform(action: Callable[[], Any]) -> Any:
     """Run a service (a button's, or a check before a form): its refusal rolls back what it wrote and
-    ends the request with its status (403, 404, 409, 422) and message."""
+    ends the request with its status (403, 404, 409, 422) and message; a row written meanwhile by another
+    request is judged again (`once_more_if_duplicate`)."""
     try:
-        return action()
+        return once_more_if_duplicate(action)
     except RuleError as error:
         db.session.rollback()
         abort_with(error.status, error.message)

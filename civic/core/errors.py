@@ -2,15 +2,24 @@
 
 No stack trace ever reaches a visitor: unexpected errors are logged with the
 request id, which the page shows so a report can be matched to the log.
+
+Every handler first ends a failed transaction, so the error page (its header reads the database) is
+never refused by a session waiting for its rollback. A unique constraint violated by two requests that
+both passed a service's check (two registrations with one address at the same moment) answers 409, in
+one place, for whatever view it reaches; `core.forms` and `core.access` answer it on the form first.
 """
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+
+from civic.extensions import db
 
 log = logging.getLogger("civic.errors")
 
@@ -41,6 +50,43 @@ MESSAGES = {
 CSRF_MESSAGE = _l(
     "Your form has expired or was not sent from this site. Reload the page and submit it again."
 )
+
+
+DUPLICATE = _l("This has just been saved by another request, so it already exists. Reload the page to see it.")
+
+_UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
+_POSTGRES_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """An IntegrityError whose cause is a unique constraint (or primary key) already holding the value."""
+    if not isinstance(error, IntegrityError):
+        return False
+    cause = error.orig
+    if getattr(cause, "sqlstate", None) == _UNIQUE_VIOLATION:
+        return True
+    return _SQLITE_UNIQUE.search(str(cause)) is not None
+
+
+def duplicate_columns(error: IntegrityError) -> list[str]:
+    """The columns of the violated constraint, as far as the database says (may be empty)."""
+    cause = error.orig
+    found = _SQLITE_UNIQUE.search(str(cause))
+    if found:
+        return [part.strip().rsplit(".", 1)[-1] for part in found.group(1).split(",")]
+    detail = getattr(getattr(cause, "diag", None), "message_detail", None) or ""
+    found = _POSTGRES_KEY.search(detail)
+    return re.findall(r"[a-z_][a-z0-9_]*", found.group(1)) if found else []
+
+
+def end_failed_transaction(*, always: bool = False) -> None:
+    """Roll the session back when its transaction failed (or `always`), so what follows may read again."""
+    try:
+        if always or not db.session.is_active:
+            db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database itself is gone: the bare page is answered then
+        log.exception("the session could not be rolled back")
 
 
 def wants_json() -> bool:
@@ -86,12 +132,22 @@ def _bare_page(code: int, title: str, message: str) -> str:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
+        end_failed_transaction()
         return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(error: IntegrityError):
+        end_failed_transaction(always=True)
+        if not is_unique_violation(error):
+            raise error  # a broken rule of the schema is a bug: the 500 below
+        log.info("duplicate refused: %s", duplicate_columns(error))
+        return error_response(409, DUPLICATE)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        end_failed_transaction()
         if error.code >= 500:
             return _server_error(error)
         # Messages written by this site's views (abort(403, msg)) are shown; Werkzeug's
@@ -106,6 +162,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _server_error(error):
+        end_failed_transaction(always=True)
         original = getattr(error, "original_exception", None) or error
         log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
         return error_response(500)

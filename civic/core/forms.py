@@ -7,11 +7,12 @@ from typing import Any
 from flask import flash, g, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectMultipleField, ValidationError
+from sqlalchemy.exc import IntegrityError
+from wtforms import DecimalField, Field, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from civic.core.access import perform
-from civic.core.errors import abort_with
+from civic.core.access import Duplicate, once_more_if_duplicate, perform
+from civic.core.errors import DUPLICATE, abort_with, duplicate_columns, is_unique_violation
 from civic.core.rules import RuleError
 from civic.core.text import checked_line, too_short
 from civic.extensions import db
@@ -100,17 +101,32 @@ def show_rule_error(form: FlaskForm, error: RuleError) -> None:
         form.form_errors.append(str(error.message))
 
 
+def show_duplicate(form: FlaskForm, columns: list[str]) -> None:
+    """A row this form writes was written meanwhile by another request: say so next to the field that
+    holds the constraint's column (the email of an account…), or above the form."""
+    field = next((f for name in columns if isinstance(f := getattr(form, name, None), Field)), None)
+    if field is not None:
+        field.errors = [*field.errors, str(DUPLICATE)]
+    else:
+        form.form_errors.append(str(DUPLICATE))
+
+
 def run_form(form: FlaskForm, action: Callable[[], Any]) -> tuple[bool, Any]:
     """Validate a submitted form and run the service on it.
 
     Returns (True, result) when the service succeeded (the view then commits), else
     (False, None) with the form carrying the messages and the session rolled back.
     A refusal that is not about the input (403, 409) ends the request with its error page.
+    A unique constraint met at the service's flush runs it once more (`once_more_if_duplicate`), so a
+    second request that passed the check together with the first gets the check's own message.
     """
     if not form.validate_on_submit():
         return False, None
     try:
-        result = action()
+        result = once_more_if_duplicate(action)
+    except Duplicate as error:
+        show_duplicate(form, error.columns)
+        return False, None
     except RuleError as error:
         db.session.rollback()
         if error.status != 422:
@@ -175,7 +191,18 @@ def handle_form(
         abort_with(400, UNVERIFIED)
     if before_commit is not None:
         before_commit(result)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        db.session.rollback()  # a row written meanwhile, met only at the commit: the form again, 409
+        show_duplicate(form, duplicate_columns(error))
+        if render is not None:
+            return render(409)
+        if template is not None:
+            return render_template(template, **context), 409
+        abort_with(409, DUPLICATE)
     if after_commit is not None:
         after_commit(result)
     for text, kind in _flashes(message(result) if callable(message) else message, category):
@@ -196,7 +223,13 @@ def handle_button(
     `message` and the redirect, as `handle_form` does for a form."""
     check_action()
     result = perform(action)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        db.session.rollback()
+        abort_with(409, DUPLICATE)
     for text, kind in _flashes(message(result) if callable(message) else message, category):
         flash(text, kind)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
