@@ -5,7 +5,6 @@ a route of the API is missing here.
 """
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy import select
 
 from civic.codesign.models import ProcessStatus
@@ -13,6 +12,7 @@ from civic.extensions import db
 from civic.posts.models import PostStatus
 from civic.projects.models import ProjectStatus
 from civic.territories.models import City, Neighbourhood, Programme, Theme
+from civic.urls import site_url
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _PLACE = {"type": "object", "required": ["slug", "name"], "additionalProperties": False,
@@ -296,7 +296,7 @@ def document() -> dict:
         "info": {"title": "Città Inclusive API", "version": "1",
                  "description": "Read-only public data: hidden content never appears.",
                  "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}},
-        "servers": [{"url": url_for("api.needs", _external=True).rsplit("/", 1)[0]}],
+        "servers": [{"url": site_url("api.needs").rsplit("/", 1)[0]}],
         "paths": {
             "/needs": _list_path("Need", "needs"),
             "/needs/{item_id}": _item_path("Need", "needs"),

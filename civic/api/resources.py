@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,6 +23,7 @@ from civic.projects.models import FundedProject, ProjectPartner, ProjectStatus
 from civic.territories import filters
 from civic.territories.filters import FilterError
 from civic.territories.models import Neighbourhood, Theme
+from civic.urls import site_url
 
 MODELS: dict[str, type[Post]] = {"needs": Need, "ideas": Idea}
 
@@ -79,13 +79,13 @@ def post_record(post: Post) -> dict:
         # A deleted account has no profile, and its name is the same words for everyone.
         "author": {"display_name": post.author.display_name,
                    "profile_url": (None if post.author.is_deleted
-                                   else url_for("accounts.profile", user_id=post.author_id, _external=True))},
+                                   else site_url("accounts.profile", user_id=post.author_id))},
         "body": post.body_markdown,
         "body_html": post.body_html,
         "vote_count": post.vote_count,
         "comment_count": post.comment_count,
         "created_at": _iso(post.created_at),
-        "url": url_for(f"posts.{post.kind}", post_id=post.id, slug=post.slug, _external=True),
+        "url": site_url(f"posts.{post.kind}", post_id=post.id, slug=post.slug),
     }
     if isinstance(post, Need):
         record["location_text"] = post.location_text
@@ -139,7 +139,7 @@ def call_record(call: Call) -> dict:
         "description_html": call.description_html,
         "published_at": _iso(call.published_at),
         "results_published_at": _iso(call.results_published_at),
-        "url": url_for("calls.show", call_id=call.id, slug=call.slug, _external=True),
+        "url": site_url("calls.show", call_id=call.id, slug=call.slug),
     }
 
 
@@ -158,7 +158,7 @@ def organisation_record(org: Organisation) -> dict:
         "verified": org.verified_at is not None,
         "member_count": org.member_count,
         "created_at": _iso(org.created_at),
-        "url": url_for("orgs.show", org_id=org.id, org_slug=org.slug, _external=True),
+        "url": site_url("orgs.show", org_id=org.id, org_slug=org.slug),
     }
 
 
@@ -193,7 +193,7 @@ def process_record(process: CodesignProcess) -> dict:
         "opened_at": _iso(process.opened_at),
         "closed_at": _iso(process.closed_at),
         "outcome": process.outcome_markdown,
-        "url": url_for("codesign.show", process_id=process.id, slug=process.slug, _external=True),
+        "url": site_url("codesign.show", process_id=process.id, slug=process.slug),
     }
 
 
@@ -262,7 +262,7 @@ def project_record(project: FundedProject) -> dict:
         "beneficiary_tax_code": project.beneficiary_tax_code,
         "implementing_organisations": [
             {"id": p.organisation.id, "name": p.organisation.name, "role": p.role,
-             "url": url_for("orgs.show", org_id=p.organisation.id, org_slug=p.organisation.slug, _external=True)}
+             "url": site_url("orgs.show", org_id=p.organisation.id, org_slug=p.organisation.slug)}
             for p in project.partners],
         "starts_on": _date(project.starts_on),
         "planned_end_on": _date(project.planned_end_on),
@@ -280,7 +280,7 @@ def project_record(project: FundedProject) -> dict:
                         "achieved": _amount(i.achieved)} for i in project.indicators],
         "idea_id": None if hidden else project.idea_id,
         "created_at": _iso(project.created_at),
-        "url": url_for("projects.show", project_id=project.id, slug=project.display_slug, _external=True),
+        "url": site_url("projects.show", project_id=project.id, slug=project.display_slug),
     }
 
 
