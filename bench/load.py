@@ -618,6 +618,7 @@ def measure_export(server: Server, path: str = "/opendata/ideas.csv") -> dict:
             "peak_mb": server.peak_mb()}
 
 
+DOWNLOADS_P95_BAR_MS = 200.0  # the other pages while ten clients download every open-data file
 EXPORT_PATHS = tuple(f"/opendata/{name}.{fmt}" for name in ("needs", "ideas", "calls", "codesign",
                                                                   "organisations", "projects")
                      for fmt in ("csv", "json"))
@@ -759,8 +760,9 @@ def misses(rows: list[dict]) -> list[str]:
     missed = []
     for index, row in enumerate(rows):
         reasons = []
-        if row.get("p95_ms") is not None and row["p95_ms"] >= P95_BAR_MS:
-            reasons.append(f"p95 {row['p95_ms']} ms ≥ {P95_BAR_MS:.0f} ms")
+        bar = row.get("p95_bar_ms", P95_BAR_MS)
+        if row.get("p95_ms") is not None and row["p95_ms"] >= bar:
+            reasons.append(f"p95 {row['p95_ms']} ms ≥ {bar:.0f} ms")
         if index and row.get("ratio") is not None and row["ratio"] < BASELINE_SHARE_BAR:
             reasons.append(f"{row['rps']} req/s is {row['ratio']:.1%} of the baseline (< 25%)")
         if row.get("errors_pct"):
@@ -799,7 +801,7 @@ def report(out: Path, meta: dict, rows: list[dict], export: dict, race: dict) ->
         *([f"The vote list ran out: {votes_repeated} vote requests repeated a (resident, idea) pair already "
            "voted (raise --voters or --vote-ideas).", ""] if votes_repeated else []),
         f"Bar: p95 < {P95_BAR_MS:.0f} ms at {meta['clients']} clients and at least {BASELINE_SHARE_BAR:.0%} of the "
-        "baseline's req/s.",
+        f"baseline's req/s; during the parallel downloads, p95 < {DOWNLOADS_P95_BAR_MS:.0f} ms.",
         "",
         *(["Rows that miss the bar:", "", *[f"- {line}" for line in missed]] if missed
           else ["Every row meets the bar."]),
@@ -905,6 +907,7 @@ def _run(args, database: Database, work: Path) -> dict:
             row = measure_endpoint(server, plan[0], work, args, sessions, vote_files)
         row["endpoint"] = f"{plan[0].name}, during 10 parallel downloads of every open-data file"
         row["downloads"] = {str(status): count for status, count in downloads.items()}
+        row["p95_bar_ms"] = DOWNLOADS_P95_BAR_MS
         rows.append(row)
         print(f"{row['endpoint']}: {row['rps']} req/s, p95 {row['p95_ms']} ms, downloads {row['downloads']}",
               flush=True)

@@ -155,6 +155,8 @@ def settings_from_env(instance: Path, secret_key: str | None = None) -> dict:
         "RATELIMIT_INVITE": _env("RATELIMIT_INVITE", "30 per hour"),
         "RATELIMIT_API": _env("RATELIMIT_API", "300 per minute"),
         "RATELIMIT_EXPORT": _env("RATELIMIT_EXPORT", "30 per minute"),  # the open-data files, per address
+        # Open-data files built at once across every worker (civic/opendata/slots.py); more get 503.
+        "OPENDATA_CONCURRENT_EXPORTS": _env_int("OPENDATA_CONCURRENT_EXPORTS", 2),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # Search (civic/search/): "auto" is PostgreSQL full-text search on PostgreSQL, Whoosh otherwise.
         "SEARCH_ENGINE": _env("SEARCH_ENGINE", "auto"),

@@ -1,9 +1,10 @@
-"""How many open-data files are written out at once, across every worker process of the site.
+"""How many open-data files are built at once, across every worker process of the site.
 
-A whole dataset takes seconds to read and send; a few parallel downloads must not hold every worker
-while other visitors wait. Each download takes one of OPENDATA_CONCURRENT_EXPORTS slots, lock files in
-the instance folder locked by the process that sends (the operating system frees a slot if that process
-dies); when none is free the download is answered at once with 503 and Retry-After.
+Building a whole dataset takes seconds of reading the database; a few parallel downloads must not hold
+every worker while other visitors wait. Each build (civic/opendata/files.py) takes one of
+OPENDATA_CONCURRENT_EXPORTS slots, lock files in the instance folder locked by the process that builds
+(the operating system frees a slot if that process dies); when none is free the download is answered at
+once with 503 and Retry-After. Files already built are sent from disk without a slot.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class Slot:
 
 
 def take() -> Slot | None:
-    """A free slot, or None when every one is sending a file."""
+    """A free slot, or None when every one is building a file."""
     folder = Path(current_app.instance_path) / "opendata-slots"
     folder.mkdir(parents=True, exist_ok=True)
     for number in range(max(1, int(current_app.config.get("OPENDATA_CONCURRENT_EXPORTS", DEFAULT_SLOTS)))):
