@@ -42,7 +42,7 @@ from civic.config import PROJECT_ROOT
 from civic.core import content_version, errors, gates, i18n, pagecache, security, signals, templating, transactions
 from civic.core import logging as core_logging
 from civic.core import views as core_views
-from civic.core.cli import backup_cli
+from civic.core.cli import backup_cli, richtext_cli
 from civic.core.models import render_migration_item
 from civic.core.routing import IdConverter
 from civic.dashboard import views as dashboard_views
@@ -151,7 +151,7 @@ def register_gates(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     for group in (users_cli, territories_cli, demo_cli, notifications_cli, projects_cli, search_cli, privacy_cli,
-                  backup_cli):
+                  backup_cli, richtext_cli):
         app.cli.add_command(group)
 
 

@@ -1,4 +1,5 @@
-"""`flask --app wsgi backup create|restore FILE`: the database and the uploaded files (civic/core/backup.py)."""
+"""`flask --app wsgi backup create|restore FILE`: the database and the uploaded files (civic/core/backup.py);
+`flask --app wsgi richtext rerender`: every stored text rendered again (civic/core/richtext.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from civic.core import backup
+from civic.core.richtext import rerender_stored
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and the uploaded files.")
 
@@ -34,3 +36,15 @@ def restore_command(file: Path) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored from {file}: {len(counts)} tables, {sum(counts.values())} rows, every count as in "
                "the backup")
+
+
+richtext_cli = AppGroup("richtext", help="The HTML kept beside every written text.")
+
+
+@richtext_cli.command("rerender")
+def rerender_command() -> None:
+    """Render every stored text again with today's rules (after they changed: e.g. which images may show)."""
+    changed = rerender_stored()
+    for column, count in sorted(changed.items()):
+        click.echo(f"{column}: {count} changed")
+    click.echo(f"{sum(changed.values())} texts rendered anew" if changed else "every text was already as rendered today")

@@ -15,6 +15,9 @@ import re
 
 import bleach
 from markdown_it import MarkdownIt
+from sqlalchemy import select, update
+
+from civic.extensions import db
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "code", "pre", "blockquote",
@@ -69,3 +72,33 @@ def _walk(tokens):
 def render_plain(source: str) -> str:
     """Plain text shown as HTML (line breaks kept), for short fields."""
     return bleach.clean(source or "", tags=set(), strip=True).replace("\n", "<br>")
+
+
+def rerender_stored(batch: int = 500) -> dict[str, int]:
+    """Render every stored text again and keep the HTML that differs: the HTML is made once, when a text is
+    saved, so a stricter rule (an image only at a stored upload's address) reaches the texts saved before it
+    only this way. Every table with a `<name>_markdown` column beside a `<name>_html` one is covered, a new
+    one included. Returns "table.column" → rows changed; commits each batch."""
+    changed: dict[str, int] = {}
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if not column.name.endswith("_markdown"):
+                continue
+            html_name = column.name.removesuffix("_markdown") + "_html"
+            if html_name not in table.columns or "id" not in table.columns:
+                continue
+            html_column, last = table.columns[html_name], 0
+            while True:
+                rows = db.session.execute(
+                    select(table.c.id, column, html_column).where(table.c.id > last).order_by(table.c.id)
+                    .limit(batch)).all()
+                if not rows:
+                    break
+                last = rows[-1].id
+                for ident, source, stored in rows:
+                    fresh = render_markdown(source) if source else ("" if stored is not None else None)
+                    if fresh != stored:
+                        db.session.execute(update(table).where(table.c.id == ident).values({html_name: fresh}))
+                        changed[f"{table.name}.{html_name}"] = changed.get(f"{table.name}.{html_name}", 0) + 1
+                db.session.commit()
+    return changed
