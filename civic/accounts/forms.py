@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from civic.accounts.services import AccountError, check_password_rules
@@ -121,6 +121,9 @@ class TwoFactorCodeForm(FlaskForm):
 
 
 class TwoFactorSetupForm(FlaskForm):
+    # The key proposed by the page, signed for this account (civic/accounts/twofactor_views.py): the page
+    # remembers nothing until a code typed from it confirms it.
+    proposal = HiddenField()
     code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Enter the 6 digits the app shows."))],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 10})
     password = PasswordField(_l("Your password"), validators=[InputRequired(_l("Enter your password to confirm."))],

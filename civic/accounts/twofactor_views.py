@@ -2,9 +2,10 @@
 These routes join the accounts blueprint."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from civic.accounts import twofactor
 from civic.accounts.auth import PENDING, pending_login, safe_next
@@ -14,7 +15,26 @@ from civic.accounts.views import _start_session, bp
 from civic.core.forms import form_status, handle_form, run_form
 from civic.extensions import db, limiter
 
-SETUP = "two_factor_secret"  # the secret shown to the app, until a code confirms it
+# A key proposed by the setup page is signed for its account into the page's form, and good this long:
+# the page itself remembers nothing (no GET changes the session).
+PROPOSAL_SALT = "two-factor-setup"
+PROPOSAL_SECONDS = 1800
+
+
+def _proposals() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=PROPOSAL_SALT)
+
+
+def _proposed_secret(user: User, signed: str | None) -> str:
+    """The key the page proposed to this account, while it is good; else a new one (shown again)."""
+    if signed:
+        try:
+            proposal = _proposals().loads(signed, max_age=PROPOSAL_SECONDS)
+        except BadSignature:
+            proposal = None
+        if isinstance(proposal, dict) and proposal.get("user") == user.id and isinstance(proposal.get("secret"), str):
+            return proposal["secret"]
+    return twofactor.new_secret()
 
 
 def _pending_key() -> str:
@@ -60,16 +80,14 @@ def two_factor_setup():
     user = current_user._get_current_object()
     if twofactor.enabled(user):
         return redirect(url_for("accounts.two_factor"))
-    if request.method == "GET" or not session.get(SETUP):
-        session[SETUP] = twofactor.new_secret()
-    secret = session[SETUP]
     form = TwoFactorSetupForm()
+    secret = _proposed_secret(user, form.proposal.data if request.method == "POST" else None)
+    form.proposal.data = _proposals().dumps({"user": user.id, "secret": secret})
     done, codes = run_form(form, lambda: twofactor.enable(user, secret, form.code.data, form.password.data))
     if not done:
         return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
                                qr=twofactor.qr_code(user, secret)), form_status(form)
     db.session.commit()
-    session.pop(SETUP, None)
     flash(_("Two-factor authentication is on."), "success")
     return render_template("accounts/recovery_codes.html", codes=codes)
 

@@ -24,6 +24,11 @@ def anna(make_user):
     return make_user(email="anna@example.it", name="Anna Rossi")
 
 
+def _proposal(page: str) -> str:
+    """The key the page proposes, signed for the account: the form sends it back with the code."""
+    return re.search(r'name="proposal"[^>]*value="([^"]+)"', page).group(1)
+
+
 def _set_up(client) -> tuple[str, list[str]]:
     """Through the pages: the key shown, a code from it, the password; returns the key and the recovery codes."""
     page = client.get("/account/two-factor/setup").get_data(as_text=True)
@@ -31,7 +36,7 @@ def _set_up(client) -> tuple[str, list[str]]:
     secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page).group(1)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # the home page may wait for this
     response = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now(), "password": PASSWORD,
-                                                               "csrf_token": token})
+                                                               "csrf_token": token, "proposal": _proposal(page)})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     codes = re.findall(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>", response.get_data(as_text=True))
     return secret, codes
@@ -51,10 +56,13 @@ def test_a_resident_sets_it_up_and_logs_in_with_a_code(client, app, anna):
     assert "Set up two-factor authentication" in client.get("/account/two-factor").get_data(as_text=True)
     page = client.get("/account/two-factor/setup").get_data(as_text=True)
     secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page).group(1)
-    wrong = client.submit("/account/two-factor/setup", {"code": "000000", "password": PASSWORD})
+    wrong = client.submit("/account/two-factor/setup", {"code": "000000", "password": PASSWORD,
+                                                        "proposal": _proposal(page)})
     assert wrong.status_code == 422
     assert "This code is not right" in wrong.get_data(as_text=True)
-    bad_password = client.submit("/account/two-factor/setup", {"code": pyotp.TOTP(secret).now(), "password": "x"})
+    assert f'<code class="user-select-all">{secret}</code>' in wrong.get_data(as_text=True)  # the same key
+    bad_password = client.submit("/account/two-factor/setup", {"code": pyotp.TOTP(secret).now(), "password": "x",
+                                                               "proposal": _proposal(wrong.get_data(as_text=True))})
     assert bad_password.status_code == 422
     assert db.session.get(User, anna.id).totp_enabled_at is None
 
@@ -181,3 +189,21 @@ def test_the_demo_staff_have_the_second_factor_and_the_cli_prints_its_code(app, 
     result = runner.invoke(args=["demo", "code"])
     assert result.exit_code == 0
     assert result.output.strip() in {pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time() + d) for d in (-30, 0, 30)}
+
+
+def test_the_proposed_key_is_only_good_for_its_account(client, app, anna, make_user):
+    """The page proposes a key without remembering it, signed for its account: a key proposed to another
+    account is not taken, even with a right code for it; a made-up proposal neither."""
+    bruno = make_user(email="bruno.2fa@example.it")
+    client.login(bruno.email)
+    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    brunos_key = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page).group(1)
+    brunos_proposal = _proposal(page)
+    client.submit("/account/logout")
+    client.login(anna.email)
+    for proposal in (brunos_proposal, "made-up"):
+        answer = client.submit("/account/two-factor/setup", {"code": pyotp.TOTP(brunos_key).now(),
+                                                             "password": PASSWORD, "proposal": proposal})
+        assert answer.status_code == 422
+        assert brunos_key not in answer.get_data(as_text=True)  # Anna is shown a key of her own
+        assert db.session.get(User, anna.id).totp_enabled_at is None

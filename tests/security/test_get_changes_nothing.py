@@ -27,9 +27,6 @@ ALLOWED = {
     # preference: the order stays the same from page to page; the address it redirects to carries
     # the seed, and the page cache ignores it (civic/core/pagecache.py).
     "list_seed",
-    # The secret the two-factor setup page proposes (civic/accounts), kept until a code typed from
-    # it confirms it: only that POST turns two-factor on. To do: propose it without remembering it.
-    "two_factor_secret",
 }
 
 # Tables a GET may write: the login's own row notes when the session was last used.
