@@ -92,21 +92,37 @@ _BY_KIND, _BY_CITY, _BY_STATUS, _BY_THEME, _BY_NEIGHBOURHOOD = 0b01111, 0b10111,
 
 def _facets(groups, scale: float) -> dict[str, dict[str, int]]:
     """Facet counts from the groups of PostgresEngine._grouped (rows, or lists from JSON); a document
-    with several themes or neighbourhoods counts for each of them."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in ("kind", "city", "status", "theme", "neighbourhood")}
+    with several themes or neighbourhoods counts for each of them. Scaled from a sample, each facet in
+    which a document has one value (kind, city, status) is rounded so that it adds up to the same total."""
+    counted: dict[str, dict[str, int]] = {name: {} for name in ("kind", "city", "status", "theme", "neighbourhood")}
     for rolled, kind, city_id, status, theme_ids, neighbourhood_ids, n in groups:
-        n = round(n * scale)
         if rolled == _BY_KIND:
-            facets["kind"][kind] = n
+            counted["kind"][kind] = n
         elif rolled == _BY_CITY:
-            facets["city"][str(city_id)] = n
+            counted["city"][str(city_id)] = n
         elif rolled == _BY_STATUS:
-            facets["status"][status] = n
+            counted["status"][status] = n
         else:
             name, values = ("theme", theme_ids) if rolled == _BY_THEME else ("neighbourhood", neighbourhood_ids)
             for value in set(values or ()):
-                facets[name][str(value)] = facets[name].get(str(value), 0) + n
-    return facets
+                counted[name][str(value)] = counted[name].get(str(value), 0) + n
+    if scale == 1.0:
+        return counted
+    total = round(sum(counted["kind"].values()) * scale)
+    return {name: _scaled(counts, scale, total if name in ("kind", "city", "status") else None)
+            for name, counts in counted.items()}
+
+
+def _scaled(counts: dict[str, int], scale: float, total: int | None) -> dict[str, int]:
+    """The counts times scale, rounded; with a total, by largest remainders, so that they add up to it."""
+    exact = {key: n * scale for key, n in counts.items()}
+    if total is None:
+        return {key: round(value) for key, value in exact.items()}
+    rounded = {key: int(value) for key, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda key: (exact[key] - rounded[key], key), reverse=True)
+    for key in by_remainder[:max(0, total - sum(rounded.values()))]:
+        rounded[key] += 1
+    return rounded
 
 
 class PostgresEngine:

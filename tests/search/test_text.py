@@ -37,3 +37,17 @@ def test_a_long_text_is_cut_around_the_first_match():
     marked = mark_stems(text, ["allogg"], length=120)
     assert marked.startswith("… ") and marked.endswith(" …")
     assert f"{START}alloggi{STOP}" in marked and len(marked) < 140
+
+
+def test_counts_scaled_from_a_sample_add_up_to_the_same_total_in_every_facet():
+    """Rounded one by one, 3 × 1.5 + 3 × 1.5 is 4 + 4 (or 5 + 5) against a total of 9: each facet in which a
+    document has one value is rounded by largest remainders to the one total."""
+    from civic.search.postgres_engine import _BY_CITY, _BY_KIND, _BY_STATUS, _facets
+
+    groups = [(_BY_KIND, "need", None, None, None, None, 6),
+              (_BY_CITY, None, 1, None, None, None, 3), (_BY_CITY, None, 2, None, None, None, 3),
+              (_BY_STATUS, None, None, "need.published", None, None, 5),
+              (_BY_STATUS, None, None, "need.merged", None, None, 1)]
+    facets = _facets(groups, 1.5)
+    assert sum(facets["kind"].values()) == sum(facets["city"].values()) == sum(facets["status"].values()) == 9
+    assert sorted(facets["city"].values()) == [4, 5]
