@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.sansio.utils import host_is_trusted
 
 from civic import config
 from civic.config import PROJECT_ROOT
+from civic.core.security import TrustedHostsOnly
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -51,22 +50,3 @@ def create_app(test_config: dict | None = None) -> Flask:
     wiring.register_gates(app)
     wiring.register_cli(app)
     return app
-
-
-class TrustedHostsOnly:
-    """Answer 400 before anything else to a request for a host name that is not the site's (TRUSTED_HOSTS,
-    read at each request), so that no page, redirect or hook ever sees a Host header chosen by the sender.
-    Inside ProxyFix: behind a proxy, the host checked is the one the proxy forwarded."""
-
-    def __init__(self, wsgi_app, app: Flask):
-        self.wsgi_app = wsgi_app
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        trusted = self.app.config.get("TRUSTED_HOSTS")
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        if trusted and not host_is_trusted(host, trusted):
-            error = BadRequest("This site does not answer for this host name.")
-            self.app.logger.warning("request for an untrusted host refused", extra={"host": host[:100]})
-            return error(environ, start_response)
-        return self.wsgi_app(environ, start_response)

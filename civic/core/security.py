@@ -1,8 +1,10 @@
-"""Security headers sent with every response."""
+"""Security headers sent with every response; requests for another host name refused before the app."""
 from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.sansio.utils import host_is_trusted
 
 from civic.core.errors import abort_with
 
@@ -47,3 +49,24 @@ def register(app: Flask) -> None:
             # Pages can show personal data: never keep them in shared caches.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class TrustedHostsOnly:
+    """Answer 400 before anything else to a request for a host name that is not the site's (TRUSTED_HOSTS,
+    read at each request), so that no page, redirect or hook ever sees a Host header chosen by the sender.
+    Inside ProxyFix: behind a proxy, the host checked is the one the proxy forwarded."""
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        if trusted and not host_is_trusted(host, trusted):
+            # Before the app: no template or translation yet, so the one sentence in both languages.
+            error = BadRequest("Questo sito non risponde a questo nome di host. / "
+                               "This site does not answer for this host name.")
+            self.app.logger.warning("request for an untrusted host refused", extra={"host": host[:100]})
+            return error(environ, start_response)
+        return self.wsgi_app(environ, start_response)

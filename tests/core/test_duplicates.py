@@ -5,7 +5,6 @@ page, after a rollback, so the page itself can read the database."""
 from __future__ import annotations
 
 import logging
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -14,46 +13,14 @@ from civic.accounts.models import User
 from civic.extensions import db
 from tests.conftest import PASSWORD
 from tests.posts.helpers import english
+from tests.races import DUPLICATE, clients, post_at_once
 
 PARALLEL = 20
-DUPLICATE = "This has just been saved by another request, so it already exists. Reload the page to see it."
 EXISTS = "An account with this email address already exists."
 
 
-def _anonymous_clients(app, count: int) -> list:
-    clients = []
-    for _ in range(count):
-        c = app.test_client()
-        english(c)
-        clients.append((c, c.csrf_token()))
-    return clients
-
-
-def _post_at_once(app, clients: list, url: str, data: dict) -> list:
-    """POST from every (client, token) at the same moment: each (status, page) or the exception's text."""
-    barrier = threading.Barrier(len(clients))
-    results: list = [None] * len(clients)
-
-    def run(i, c, token):
-        with app.app_context():  # its own session, as a request in production
-            barrier.wait()
-            try:
-                response = c.post(url, data={"csrf_token": token, **data})
-                results[i] = (response.status_code, response.get_data(as_text=True))
-            except Exception as error:  # noqa: BLE001 - TESTING propagates a 500's exception: report it
-                results[i] = (f"{type(error).__name__}: {error}"[:300], "")
-
-    threads = [threading.Thread(target=run, args=(i, c, token)) for i, (c, token) in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_simultaneous_registrations_with_one_address_make_one_account(app, client):
-    clients = _anonymous_clients(app, PARALLEL)
-    results = _post_at_once(app, clients, "/account/register", {
+    results = post_at_once(app, clients(app, PARALLEL), "/account/register", {
         "display_name": "Anna Rossi", "email": "anna.parallela@example.it", "password": PASSWORD,
         "password_confirm": PASSWORD, "home_city": "", "home_neighbourhood": "", "accept_privacy": "y"})
     statuses = [status for status, _page in results]

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from civic.extensions import db
 from civic.orgs.models import Organisation
-from tests.core.test_duplicates import DUPLICATE, _post_at_once
 from tests.orgs.test_views import ANNA, org_form
-from tests.posts.helpers import english
+from tests.races import DUPLICATE, clients, post_at_once
 
 PARALLEL = 12
 REGISTERED = "already registered"
@@ -17,13 +16,7 @@ MEANWHILE = "was registered meanwhile"
 
 
 def test_simultaneous_registrations_of_one_organisation_register_it_once(app, client, anna, torino, themes):
-    clients = []
-    for _ in range(PARALLEL):
-        c = app.test_client()
-        c.login(ANNA)
-        english(c)
-        clients.append((c, c.csrf_token()))
-    results = _post_at_once(app, clients, "/organisations/new", org_form(torino, themes))
+    results = post_at_once(app, clients(app, PARALLEL, login=ANNA), "/organisations/new", org_form(torino, themes))
     statuses = [status for status, _page in results]
     assert statuses.count(302) == 1, statuses
     for status, page in results:

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from civic.extensions import db
 from civic.startup import services
 from civic.startup.models import SupportGate, TeamMember
-from tests.core.test_duplicates import DUPLICATE, _post_at_once
-from tests.posts.helpers import english
+from tests.races import DUPLICATE, clients, post_at_once
 from tests.startup.conftest import MODERATOR, user
 
 PARALLEL = 20
@@ -21,13 +20,7 @@ ALREADY = "This person is already in the team."
 def test_simultaneous_additions_of_one_member_add_one_row(app, client, plan, make_user):
     newcomer = make_user(email="nuova.socia@example.it", name="Nora Nuova")
     db.session.commit()
-    clients = []
-    for _ in range(PARALLEL):
-        c = app.test_client()
-        c.login(MODERATOR)
-        english(c)
-        clients.append((c, c.csrf_token()))
-    results = _post_at_once(app, clients, f"/startup/{plan.id}/members", {"member-email": newcomer.email})
+    results = post_at_once(app, clients(app, PARALLEL, login=MODERATOR), f"/startup/{plan.id}/members", {"member-email": newcomer.email})
     statuses = [status for status, _page in results]
     assert statuses.count(302) == 1, statuses
     for status, page in results:
@@ -46,13 +39,7 @@ def test_gates_added_at_once_each_take_their_own_position_or_are_told_to_reload(
     milestone = services.add_milestone(moderator, plan, services.MilestoneData("Prototipo", date.today() + timedelta(days=30),
                                                                                 "Un prototipo"))
     db.session.commit()
-    clients = []
-    for _ in range(GATES):
-        c = app.test_client()
-        c.login(MODERATOR)
-        english(c)
-        clients.append((c, c.csrf_token()))
-    results = _post_at_once(app, clients, f"/startup/{plan.id}/gates",
+    results = post_at_once(app, clients(app, GATES, login=MODERATOR), f"/startup/{plan.id}/gates",
                             {"gate-title": "Verifica di fase", "gate-milestones": str(milestone.id)})
     statuses = [status for status, _page in results]
     assert set(statuses) <= {302, 422}, statuses
